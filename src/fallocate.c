@@ -1,0 +1,464 @@
+/* fallocate -- preallocate, deallocate and inspect the space of files.
+   Copyright (C) 2026 the fallocate developers.
+
+   This program is free software: you can redistribute it and/or modify
+   it under the terms of the GNU General Public License as published by
+   the Free Software Foundation, either version 3 of the License, or
+   (at your option) any later version.
+
+   This program is distributed in the hope that it will be useful,
+   but WITHOUT ANY WARRANTY; without even the implied warranty of
+   MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+   GNU General Public License for more details.
+
+   You should have received a copy of the GNU General Public License
+   along with this program.  If not, see <https://www.gnu.org/licenses/>.
+
+   This file is the command line: it turns argv into a request, applies
+   it to each FILE, and prints every message.  The work itself is done
+   by the library files, which never print.  */
+
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "closeout.h"
+#include "error.h"
+#include "intprops.h"
+#include "progname.h"
+#include "quotearg.h"
+
+#include "request.h"
+#include "sizes.h"
+#include "space.h"
+
+#define PROGRAM_NAME "fallocate"
+
+/* A file name or an argument quoted for messages: in ASCII single quotes
+   whatever the locale, as util-linux quotes and scripts expect, with
+   shell escapes for anything unprintable.  */
+#define quoteaf(text) quotearg_style (shell_escape_always_quoting_style, text)
+
+static void
+try_help (void)
+{
+  fprintf (stderr, "Try '%s --help' for more information.\n",
+           program_name);
+}
+
+static void
+usage (void)
+{
+  printf ("\
+Usage: %s [-c|-i|-p|-u|-w|-x|-z] [-n] [-o OFFSET] -l LENGTH FILE...\n\
+  or:  %s -d|-r [-o OFFSET] [-l LENGTH] FILE...\n\
+  or:  %s --advise=ADVICE [-o OFFSET] [-l LENGTH] FILE...\n",
+          program_name, program_name, program_name);
+  fputs ("\
+Preallocate, deallocate or inspect the disk space of each FILE.\n\
+Without an operation, allocate LENGTH bytes at OFFSET, creating FILE\n\
+if it does not exist.\n\
+\n\
+Operations (one at most):\n\
+  -c, --collapse-range  remove the range; later data moves down\n\
+  -d, --dig-holes       turn blocks that read as zeros into holes\n\
+  -i, --insert-range    insert a hole at OFFSET; later data moves up\n\
+  -p, --punch-hole      deallocate the range, leaving a hole (implies -n)\n\
+  -r, --report-holes    report the file holes and data holes of the range\n\
+  -u, --unshare-range   give the file its own copy of shared blocks\n\
+  -w, --write-zeroes    write zeros over the range and allocate it\n\
+  -x, --posix           allocate with posix_fallocate(3)\n\
+  -z, --zero-range      zero the range and allocate it\n\
+\n\
+Range and modifiers:\n\
+  -o, --offset=OFFSET   start of the range (default 0)\n\
+  -l, --length=LENGTH   length of the range; with -d, -r and --advise\n\
+                          the default is to the end of the file\n\
+  -n, --keep-size       do not change the size of the file\n\
+      --advise=ADVICE   advise the page cache about the range, alone or\n\
+                          after allocating, -p, -u, -w, -x or -z\n\
+      --force           dig holes even while another process has FILE open\n\
+      --progress        show the progress of long operations\n\
+  -v, --verbose         tell what was done\n\
+  -h, --help            display this help and exit\n\
+  -V, --version         output version information and exit\n\
+\n\
+OFFSET and LENGTH are bytes, optionally with a fraction and a unit:\n\
+K, M, G, T, P, E, Z, Y (powers of 1024, also KiB, MiB, ...) or KB, MB, ...\n\
+(powers of 1000); 0x introduces hexadecimal.\n\
+ADVICE is normal, sequential, random, noreuse, willneed or dontneed.\n\
+\n\
+Exit status is 0 if every FILE was processed, 1 otherwise.\n", stdout);
+}
+
+static void
+version (void)
+{
+  printf ("%s (%s) %s\n", PROGRAM_NAME, PACKAGE_NAME, PACKAGE_VERSION);
+  fputs ("\
+Copyright (C) 2026 the fallocate developers.\n\
+License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n\
+This is free software: you are free to change and redistribute it.\n\
+There is NO WARRANTY, to the extent permitted by law.\n", stdout);
+}
+
+static char const *
+advice_name (int advice)
+{
+  for (int i = 0; advice_names[i]; i++)
+    if (advice_values[i] == advice)
+      return advice_names[i];
+  return "?";
+}
+
+/* Print what is wrong with the command line.  */
+static void
+request_failed (struct request_error const *err)
+{
+  static char const valid_advice[] = "normal, sequential, random, noreuse, "
+                                     "willneed, dontneed";
+  switch (err->problem)
+    {
+    case PROBLEM_UNKNOWN_OPTION:
+      if (err->text[1] == '-')
+        error (0, 0, "unrecognized option %s", quoteaf (err->text));
+      else
+        error (0, 0, "invalid option -- %s", quoteaf (err->text + 1));
+      try_help ();
+      break;
+    case PROBLEM_AMBIGUOUS_OPTION:
+      error (0, 0, "option %s is ambiguous", quoteaf (err->text));
+      try_help ();
+      break;
+    case PROBLEM_MISSING_ARGUMENT:
+      error (0, 0, "option '--%s' requires an argument", err->option);
+      try_help ();
+      break;
+    case PROBLEM_EXTRA_ARGUMENT:
+      error (0, 0, "option '--%s' doesn't allow an argument", err->option);
+      try_help ();
+      break;
+    case PROBLEM_CONFLICT:
+      error (0, 0, "options --%s and --%s cannot be combined",
+             err->option, err->other);
+      break;
+    case PROBLEM_BAD_SIZE:
+      switch (err->size_error)
+        {
+        case SIZE_NEGATIVE:
+          error (0, 0, "invalid %s: %s: must not be negative", err->option,
+                 quoteaf (err->text));
+          break;
+        case SIZE_TOO_LARGE:
+          error (0, EOVERFLOW, "invalid %s: %s", err->option,
+                 quoteaf (err->text));
+          break;
+        case SIZE_OK:
+        case SIZE_INVALID:
+        default:
+          error (0, 0, "invalid %s: %s", err->option, quoteaf (err->text));
+          break;
+        }
+      break;
+    case PROBLEM_BAD_ADVICE:
+      error (0, 0, "invalid argument %s for '--advise'; valid arguments are %s",
+             quoteaf (err->text), valid_advice);
+      break;
+    case PROBLEM_AMBIGUOUS_ADVICE:
+      error (0, 0, "ambiguous argument %s for '--advise'; valid arguments "
+             "are %s", quoteaf (err->text), valid_advice);
+      break;
+    case PROBLEM_NO_LENGTH:
+      if (err->option)
+        error (0, 0, "no length argument specified: --%s needs --length",
+               err->option);
+      else
+        error (0, 0, "no length argument specified");
+      break;
+    case PROBLEM_ZERO_LENGTH:
+      error (0, 0, "invalid length: %s: must be greater than zero",
+             quoteaf (err->text));
+      break;
+    case PROBLEM_RANGE_OVERFLOW:
+      error (0, 0, "invalid range: offset plus length exceeds the largest "
+             "file size (%jd bytes)", (intmax_t) TYPE_MAXIMUM (off_t));
+      break;
+    case PROBLEM_NO_FILE:
+      error (0, 0, "no filename specified");
+      try_help ();
+      break;
+    case PROBLEM_NONE:
+    default:
+      abort ();
+    }
+}
+
+/* What the kind of file in MODE is called, for one that is not a regular
+   file; NULL for a regular file.  */
+static char const *
+file_kind (mode_t mode)
+{
+  return (S_ISREG (mode) ? NULL
+          : S_ISDIR (mode) ? "a directory"
+          : S_ISBLK (mode) ? "a block device"
+          : S_ISCHR (mode) ? "a character device"
+          : S_ISFIFO (mode) ? "a FIFO"
+          : S_ISSOCK (mode) ? "a socket"
+          : "not a regular file");
+}
+
+/* Whether OP applies to block devices, which the kernel lets punch,
+   zero and write zeroes over, and which take page cache advice.  */
+static bool
+device_operation (enum operation op)
+{
+  return (op == OP_PUNCH || op == OP_ZERO || op == OP_WRITE_ZEROES
+          || op == OP_NONE);
+}
+
+/* Refuse NAME with MODE unless REQ applies to it; return true if it
+   does.  */
+static bool
+kind_allowed (char const *name, mode_t mode, struct request const *req)
+{
+  char const *kind = file_kind (mode);
+  if (!kind)
+    return true;
+  if (S_ISBLK (mode))
+    {
+      if (device_operation (req->op))
+        return true;
+      error (0, 0, "%s is a block device; only --punch-hole, --zero-range, "
+             "--write-zeroes and --advise apply to devices", quoteaf (name));
+    }
+  else
+    error (0, 0, "%s is %s, not a regular file", quoteaf (name), kind);
+  return false;
+}
+
+/* Whether REQ may create a missing FILE: only plain allocation, with or
+   without -x, and --write-zeroes do, as in util-linux.  */
+static bool
+creates_file (struct request const *req)
+{
+  return ((req->op == OP_ALLOCATE && !(req->mode & FALLOC_FL_KEEP_SIZE))
+          || req->op == OP_POSIX || req->op == OP_WRITE_ZEROES);
+}
+
+/* Whether REQ changes the file (and so must end with fsync).  */
+static bool
+modifies_file (struct request const *req)
+{
+  return req->op != OP_REPORT && req->op != OP_NONE;
+}
+
+/* Open NAME for REQ.  Set *CREATED if this call created it.  Return the
+   descriptor, or -1 after printing why not.  */
+static int
+open_file (char const *name, struct request const *req, bool *created)
+{
+  *created = false;
+  struct stat st;
+  if (stat (name, &st) == 0 && !kind_allowed (name, st.st_mode, req))
+    return -1;
+
+  int flags = ((modifies_file (req) ? O_RDWR : O_RDONLY)
+               | O_CLOEXEC | O_NOCTTY);
+  int fd = -1;
+  if (creates_file (req))
+    {
+      fd = open (name, flags | O_CREAT | O_EXCL,
+                 S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH);
+      *created = 0 <= fd;
+    }
+  if (fd < 0 && (!creates_file (req) || errno == EEXIST))
+    fd = open (name, flags);
+  if (fd < 0)
+    {
+      error (0, errno, "cannot open %s", quoteaf (name));
+      return -1;
+    }
+  if (fstat (fd, &st) != 0)
+    {
+      error (0, errno, "cannot stat %s", quoteaf (name));
+      close (fd);
+      return -1;
+    }
+  if (!kind_allowed (name, st.st_mode, req))
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+/* What the operation does, for "cannot ..." messages, and what it did,
+   for -v.  */
+static struct
+{
+  char const *doing;
+  char const *done;
+} const op_words[] =
+{
+  [OP_ALLOCATE] = { "allocate", "allocated" },
+  [OP_POSIX] = { "allocate", "allocated" },
+  [OP_PUNCH] = { "punch hole", "hole created" },
+  [OP_COLLAPSE] = { "collapse range", "removed" },
+  [OP_INSERT] = { "insert range", "inserted" },
+  [OP_ZERO] = { "zero range", "zeroed" },
+  [OP_WRITE_ZEROES] = { "write zeroes", "written as zeroes" },
+  [OP_UNSHARE] = { "unshare range", "unshared" },
+  [OP_DIG] = { "dig holes", NULL },
+  [OP_REPORT] = { "report holes", NULL },
+  [OP_NONE] = { NULL, NULL },
+};
+
+/* Carry out the fallocate(2)-style operation of REQ on FD.  */
+static int
+apply (int fd, struct request const *req, struct space_outcome *out)
+{
+  bool keep = req->mode & FALLOC_FL_KEEP_SIZE;
+  off_t off = req->offset, len = req->length;
+  switch (req->op)
+    {
+    case OP_ALLOCATE: return space_allocate (fd, off, len, keep, out);
+    case OP_POSIX: return space_posix_allocate (fd, off, len, out);
+    case OP_PUNCH: return space_punch (fd, off, len, out);
+    case OP_COLLAPSE: return space_collapse (fd, off, len, out);
+    case OP_INSERT: return space_insert (fd, off, len, out);
+    case OP_ZERO: return space_zero (fd, off, len, keep, out);
+    case OP_WRITE_ZEROES: return space_write_zeroes (fd, off, len, out);
+    case OP_UNSHARE: return space_unshare (fd, off, len, keep, out);
+    case OP_DIG:
+    case OP_REPORT:
+    case OP_NONE:
+    default:
+      abort ();
+    }
+}
+
+/* Print the -v line "NAME: 1 MiB (1048576 bytes) WHAT."  */
+static void
+tell (char const *name, off_t bytes, char const *what)
+{
+  char buf[HUMAN_SIZE_BUFSIZE];
+  printf ("%s: %s (%jd bytes) %s.\n", name, human_size (bytes, buf),
+          (intmax_t) bytes, what);
+}
+
+/* Report the failure of OUT's step while doing WHAT to NAME.  */
+static void
+failed (char const *name, char const *what, struct space_outcome const *out)
+{
+  if (out->step == STEP_SYNC)
+    error (0, out->err, "%s: cannot sync", quoteaf (name));
+  else
+    error (0, out->err, "%s: cannot %s", quoteaf (name), what);
+}
+
+/* Give REQ's page cache advice for FD, NAME.  Set *BYTES to the length
+   of the range it covered.  */
+static bool
+advise (int fd, char const *name, struct request const *req, off_t *bytes)
+{
+  struct space_outcome out;
+  if (space_advise (fd, req->offset, req->length, req->advice, &out) != 0)
+    {
+      error (0, out.err, "%s: cannot give %s advice", quoteaf (name),
+             advice_name (req->advice));
+      return false;
+    }
+  *bytes = req->length;
+  struct stat st;
+  if (!*bytes && fstat (fd, &st) == 0 && req->offset < st.st_size)
+    *bytes = st.st_size - req->offset;
+  return true;
+}
+
+/* Apply REQ to the file NAME.  Return true on success.  */
+static bool
+process_file (char const *name, struct request const *req)
+{
+  bool created;
+  int fd = open_file (name, req, &created);
+  if (fd < 0)
+    return false;
+
+  struct space_outcome out = { 0 };
+  bool ok = true;
+  if (req->op == OP_DIG || req->op == OP_REPORT)
+    {
+      error (0, ENOTSUP, "%s: cannot %s", quoteaf (name),
+             op_words[req->op].doing);
+      ok = false;
+    }
+  else if (req->op != OP_NONE && apply (fd, req, &out) != 0)
+    {
+      failed (name, op_words[req->op].doing, &out);
+      ok = false;
+    }
+  if (ok && modifies_file (req) && space_sync (fd, &out) != 0)
+    {
+      failed (name, NULL, &out);
+      ok = false;
+    }
+  off_t advised = 0;
+  if (ok && req->advice != ADVICE_NONE)
+    ok = advise (fd, name, req, &advised);
+  if (close (fd) != 0 && ok)
+    {
+      error (0, errno, "%s: cannot close", quoteaf (name));
+      ok = false;
+    }
+  if (ok && req->verbose && op_words[req->op].done)
+    tell (name, req->length, op_words[req->op].done);
+  if (ok && req->verbose && req->advice != ADVICE_NONE)
+    {
+      char what[32];
+      snprintf (what, sizeof what, "advised %s", advice_name (req->advice));
+      tell (name, advised, what);
+    }
+  return ok;
+}
+
+int
+main (int argc, char **argv)
+{
+  /* Messages start with "fallocate:", whatever the path it was run by,
+     as util-linux's do.  */
+  char const *slash = strrchr (argv[0], '/');
+  set_program_name (slash ? slash + 1 : argv[0]);
+  setlocale (LC_ALL, "");
+  atexit (close_stdout);
+
+  struct request req;
+  struct request_error err;
+  switch (request_parse (argc, argv, &req, &err))
+    {
+    case REQUEST_HELP:
+      usage ();
+      return EXIT_SUCCESS;
+    case REQUEST_VERSION:
+      version ();
+      return EXIT_SUCCESS;
+    case REQUEST_ERROR:
+      request_failed (&err);
+      return EXIT_FAILURE;
+    case REQUEST_RUN:
+    default:
+      break;
+    }
+
+  bool ok = true;
+  for (int i = 0; i < req.nfiles; i++)
+    ok &= process_file (req.files[i], &req);
+  return ok ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,95 @@
+/* Operations on the space of a file: one function per operation, each on
+   (descriptor, offset, length), each returning 0 or an errno value and
+   filling a struct space_outcome that tells the CLI what happened.
+   Copyright (C) 2026 the fallocate developers.
+   SPDX-License-Identifier: GPL-3.0-or-later  */
+
+#ifndef FALLOCATE_SPACE_H
+#define FALLOCATE_SPACE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* FALLOC_FL_* values, defined here where the C library or kernel headers
+   are too old to have them.  */
+#include <fcntl.h>
+#include <linux/falloc.h>
+#ifndef FALLOC_FL_KEEP_SIZE
+# define FALLOC_FL_KEEP_SIZE 0x01
+#endif
+#ifndef FALLOC_FL_PUNCH_HOLE
+# define FALLOC_FL_PUNCH_HOLE 0x02
+#endif
+#ifndef FALLOC_FL_COLLAPSE_RANGE
+# define FALLOC_FL_COLLAPSE_RANGE 0x08
+#endif
+#ifndef FALLOC_FL_ZERO_RANGE
+# define FALLOC_FL_ZERO_RANGE 0x10
+#endif
+#ifndef FALLOC_FL_INSERT_RANGE
+# define FALLOC_FL_INSERT_RANGE 0x20
+#endif
+#ifndef FALLOC_FL_UNSHARE_RANGE
+# define FALLOC_FL_UNSHARE_RANGE 0x40
+#endif
+#ifndef FALLOC_FL_WRITE_ZEROES
+# define FALLOC_FL_WRITE_ZEROES 0x80
+#endif
+
+/* The call that failed.  */
+enum space_step
+{
+  STEP_NONE,
+  STEP_FALLOCATE,         /* fallocate(2) */
+  STEP_POSIX_FALLOCATE,   /* posix_fallocate(3) */
+  STEP_FADVISE,           /* posix_fadvise(3) */
+  STEP_STAT,              /* fstat(2) */
+  STEP_MAP,               /* reading the allocation map */
+  STEP_READ,              /* pread(2) */
+  STEP_WRITE,             /* pwrite(2) */
+  STEP_TRUNCATE,          /* ftruncate(2) */
+  STEP_SYNC               /* fsync(2) */
+};
+
+/* How the operation was carried out.  */
+enum space_method
+{
+  METHOD_KERNEL,          /* the fallocate(2) mode itself */
+  METHOD_POSIX,           /* posix_fallocate(3): the C library decided */
+  METHOD_ZERO_FILL,       /* zeros written where the file had no data */
+  METHOD_PUNCH_ALLOCATE,  /* punch, then allocate (zero-range fallback) */
+  METHOD_WRITE            /* zeros written over the range */
+};
+
+struct space_outcome
+{
+  int err;                   /* 0, or the errno value of STEP */
+  enum space_step step;
+  enum space_method method;
+};
+
+/* Each returns 0 on success, else an errno value, and fills *OUT.
+   KEEP_SIZE adds FALLOC_FL_KEEP_SIZE where the operation takes it.  */
+int space_allocate (int fd, off_t offset, off_t length, bool keep_size,
+                    struct space_outcome *out);
+int space_posix_allocate (int fd, off_t offset, off_t length,
+                          struct space_outcome *out);
+int space_punch (int fd, off_t offset, off_t length,
+                 struct space_outcome *out);
+int space_collapse (int fd, off_t offset, off_t length,
+                    struct space_outcome *out);
+int space_insert (int fd, off_t offset, off_t length,
+                  struct space_outcome *out);
+int space_zero (int fd, off_t offset, off_t length, bool keep_size,
+                struct space_outcome *out);
+int space_write_zeroes (int fd, off_t offset, off_t length,
+                        struct space_outcome *out);
+int space_unshare (int fd, off_t offset, off_t length, bool keep_size,
+                   struct space_outcome *out);
+/* posix_fadvise(3) over [OFFSET, OFFSET + LENGTH); LENGTH 0: to EOF.  */
+int space_advise (int fd, off_t offset, off_t length, int advice,
+                  struct space_outcome *out);
+/* Make the file's data and size durable.  */
+int space_sync (int fd, struct space_outcome *out);
+
+#endif
