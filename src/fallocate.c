@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,9 +37,11 @@
 #include "progname.h"
 #include "quotearg.h"
 
+#include "fsinfo.h"
 #include "request.h"
 #include "sizes.h"
 #include "space.h"
+#include "undo.h"
 
 #define PROGRAM_NAME "fallocate"
 
@@ -46,6 +49,34 @@
    whatever the locale, as util-linux quotes and scripts expect, with
    shell escapes for anything unprintable.  */
 #define quoteaf(text) quotearg_style (shell_escape_always_quoting_style, text)
+
+/* The signal that asked us to stop, or 0.  */
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal (int sig)
+{
+  interrupted = sig;
+}
+
+/* Make SIGINT, SIGTERM and SIGHUP ask a long operation to stop and roll
+   back, instead of killing the program half way.  System calls are not
+   restarted, so a blocked write returns at once.  Signals that were
+   ignored when we started stay ignored.  */
+static void
+catch_signals (void)
+{
+  static int const signals[] = { SIGINT, SIGTERM, SIGHUP };
+  struct sigaction act = { .sa_handler = on_signal };
+  sigemptyset (&act.sa_mask);
+  for (size_t i = 0; i < sizeof signals / sizeof *signals; i++)
+    {
+      struct sigaction old;
+      if (sigaction (signals[i], NULL, &old) == 0
+          && old.sa_handler != SIG_IGN)
+        sigaction (signals[i], &act, NULL);
+    }
+}
 
 static void
 try_help (void)
@@ -323,19 +354,21 @@ static struct
 
 /* Carry out the fallocate(2)-style operation of REQ on FD.  */
 static int
-apply (int fd, struct request const *req, struct space_outcome *out)
+apply (int fd, struct request const *req, struct space_hooks const *hooks,
+       struct space_outcome *out)
 {
   bool keep = req->mode & FALLOC_FL_KEEP_SIZE;
   off_t off = req->offset, len = req->length;
   switch (req->op)
     {
-    case OP_ALLOCATE: return space_allocate (fd, off, len, keep, out);
+    case OP_ALLOCATE: return space_allocate (fd, off, len, keep, hooks, out);
     case OP_POSIX: return space_posix_allocate (fd, off, len, out);
     case OP_PUNCH: return space_punch (fd, off, len, out);
     case OP_COLLAPSE: return space_collapse (fd, off, len, out);
     case OP_INSERT: return space_insert (fd, off, len, out);
-    case OP_ZERO: return space_zero (fd, off, len, keep, out);
-    case OP_WRITE_ZEROES: return space_write_zeroes (fd, off, len, out);
+    case OP_ZERO: return space_zero (fd, off, len, keep, hooks, out);
+    case OP_WRITE_ZEROES:
+      return space_write_zeroes (fd, off, len, hooks, out);
     case OP_UNSHARE: return space_unshare (fd, off, len, keep, out);
     case OP_DIG:
     case OP_REPORT:
@@ -345,23 +378,125 @@ apply (int fd, struct request const *req, struct space_outcome *out)
     }
 }
 
-/* Print the -v line "NAME: 1 MiB (1048576 bytes) WHAT."  */
+/* Print the -v line "NAME: 1 MiB (1048576 bytes) WHAT[ HOW]."  */
 static void
-tell (char const *name, off_t bytes, char const *what)
+tell (char const *name, off_t bytes, char const *what, char const *how)
 {
   char buf[HUMAN_SIZE_BUFSIZE];
-  printf ("%s: %s (%jd bytes) %s.\n", name, human_size (bytes, buf),
-          (intmax_t) bytes, what);
+  printf ("%s: %s (%jd bytes) %s%s.\n", name, human_size (bytes, buf),
+          (intmax_t) bytes, what, how);
 }
 
-/* Report the failure of OUT's step while doing WHAT to NAME.  */
-static void
-failed (char const *name, char const *what, struct space_outcome const *out)
+/* How OUT says the operation OP was carried out, for -v: "" when the
+   kernel did it, else which fallback.  */
+static char const *
+fallback_note (enum operation op, struct space_outcome const *out)
 {
+  switch (out->method)
+    {
+    case METHOD_ZERO_FILL:
+      return " (fallocate(2) not supported here: zeros written)";
+    case METHOD_PUNCH_ALLOCATE:
+      return " (FALLOC_FL_ZERO_RANGE not supported here: punched and "
+             "allocated)";
+    case METHOD_WRITE:
+      return (op == OP_ZERO
+              ? " (FALLOC_FL_ZERO_RANGE not supported here: zeros written)"
+              : " (FALLOC_FL_WRITE_ZEROES not supported here: zeros "
+                "written)");
+    case METHOD_KERNEL:
+    case METHOD_POSIX:
+    default:
+      return "";
+    }
+}
+
+/* Where the operation OP works, for messages about filesystems that
+   cannot do it.  */
+static char const *
+where_it_works (enum operation op, bool keep_size)
+{
+  switch (op)
+    {
+    case OP_COLLAPSE:
+    case OP_INSERT:
+      return "; it works on ext4 (with extents) and xfs";
+    case OP_UNSHARE:
+      return "; it works on xfs with reflink";
+    case OP_PUNCH:
+      return "; it works on ext4, xfs, btrfs and tmpfs";
+    case OP_ALLOCATE:
+    case OP_ZERO:
+      return keep_size ? "; --keep-size has no fallback past the end of "
+                         "the file" : "";
+    case OP_POSIX:
+    case OP_WRITE_ZEROES:
+    case OP_DIG:
+    case OP_REPORT:
+    case OP_NONE:
+    default:
+      return "";
+    }
+}
+
+/* Explain why the range of REQ is invalid for FD's filesystem, into BUF
+   of SIZE bytes; return false if there is nothing more to say than
+   EINVAL.  Only -c and -i have rules of their own.  */
+static bool
+explain_invalid (int fd, struct request const *req, char *buf, size_t size)
+{
+  struct fsinfo fs;
+  struct stat st;
+  if ((req->op != OP_COLLAPSE && req->op != OP_INSERT)
+      || fsinfo_get (fd, &fs) != 0 || fstat (fd, &st) != 0)
+    return false;
+  if (req->offset % fs.block_size || req->length % fs.block_size)
+    snprintf (buf, size, "offset and length must be multiples of the "
+              "filesystem block size, %jd bytes on %s",
+              (intmax_t) fs.block_size, fs.type);
+  else if (req->op == OP_COLLAPSE && st.st_size <= req->offset + req->length)
+    snprintf (buf, size, "the range must end before the end of the file "
+              "(%jd bytes)", (intmax_t) st.st_size);
+  else if (req->op == OP_INSERT && st.st_size <= req->offset)
+    snprintf (buf, size, "the offset must be before the end of the file "
+              "(%jd bytes)", (intmax_t) st.st_size);
+  else
+    return false;
+  return true;
+}
+
+/* Report the failure of OUT's step while REQ was applied to FD, NAME.  */
+static void
+failed (char const *name, int fd, struct request const *req,
+        struct space_outcome const *out)
+{
+  char const *what = op_words[req->op].doing;
+  bool keep = req->mode & FALLOC_FL_KEEP_SIZE;
+  char reason[160];
+  struct fsinfo fs;
   if (out->step == STEP_SYNC)
     error (0, out->err, "%s: cannot sync", quoteaf (name));
+  else if (out->err == EINTR && interrupted)
+    error (0, 0, "%s: cannot %s: interrupted by signal %d", quoteaf (name),
+           what, (int) interrupted);
+  else if ((out->err == EOPNOTSUPP || out->err == ENOSYS)
+           && fsinfo_get (fd, &fs) == 0)
+    error (0, 0, "%s: cannot %s%s: %s on %s%s", quoteaf (name), what,
+           keep && req->op != OP_PUNCH ? " with --keep-size" : "",
+           strerror (out->err), fs.type, where_it_works (req->op, keep));
+  else if (out->err == EINVAL
+           && explain_invalid (fd, req, reason, sizeof reason))
+    error (0, 0, "%s: cannot %s: %s", quoteaf (name), what, reason);
   else
     error (0, out->err, "%s: cannot %s", quoteaf (name), what);
+}
+
+/* Whether REQ allocates space, and so must give it back on failure.  */
+static bool
+allocates (struct request const *req)
+{
+  return (req->op == OP_ALLOCATE || req->op == OP_POSIX
+          || req->op == OP_ZERO || req->op == OP_WRITE_ZEROES);
 }
 
 /* Give REQ's page cache advice for FD, NAME.  Set *BYTES to the length
@@ -392,22 +527,37 @@ process_file (char const *name, struct request const *req)
   if (fd < 0)
     return false;
 
+  struct space_hooks hooks = { .stop = &interrupted };
   struct space_outcome out = { 0 };
+  struct undo undo = { 0 };
+  bool undoable = allocates (req) && !created;
   bool ok = true;
-  if (req->op == OP_DIG || req->op == OP_REPORT)
+  int err;
+  if (undoable && (err = undo_record (fd, req->offset, req->length, &undo)))
+    {
+      error (0, err, "%s: cannot record the holes to restore on failure",
+             quoteaf (name));
+      ok = false;
+    }
+  else if (req->op == OP_DIG || req->op == OP_REPORT)
     {
       error (0, ENOTSUP, "%s: cannot %s", quoteaf (name),
              op_words[req->op].doing);
       ok = false;
     }
-  else if (req->op != OP_NONE && apply (fd, req, &out) != 0)
+  else if (req->op != OP_NONE && apply (fd, req, &hooks, &out) != 0)
     {
-      failed (name, op_words[req->op].doing, &out);
+      failed (name, fd, req, &out);
       ok = false;
+      if (undoable && (err = undo_apply (fd, &undo)))
+        error (0, err, "%s: cannot restore the size and holes it had",
+               quoteaf (name));
     }
-  if (ok && modifies_file (req) && space_sync (fd, &out) != 0)
+  undo_free (&undo);
+  struct space_outcome synced;
+  if (ok && modifies_file (req) && space_sync (fd, &synced) != 0)
     {
-      failed (name, NULL, &out);
+      failed (name, fd, req, &synced);
       ok = false;
     }
   off_t advised = 0;
@@ -418,13 +568,17 @@ process_file (char const *name, struct request const *req)
       error (0, errno, "%s: cannot close", quoteaf (name));
       ok = false;
     }
+  if (!ok && created && unlink (name) != 0)
+    error (0, errno, "%s: cannot remove the file it created",
+           quoteaf (name));
   if (ok && req->verbose && op_words[req->op].done)
-    tell (name, req->length, op_words[req->op].done);
+    tell (name, req->length, op_words[req->op].done,
+          fallback_note (req->op, &out));
   if (ok && req->verbose && req->advice != ADVICE_NONE)
     {
       char what[32];
       snprintf (what, sizeof what, "advised %s", advice_name (req->advice));
-      tell (name, advised, what);
+      tell (name, advised, what, "");
     }
   return ok;
 }
@@ -457,8 +611,10 @@ main (int argc, char **argv)
       break;
     }
 
+  catch_signals ();
   bool ok = true;
-  for (int i = 0; i < req.nfiles; i++)
+  for (int i = 0; i < req.nfiles && !interrupted; i++)
     ok &= process_file (req.files[i], &req);
+  ok &= !interrupted;
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

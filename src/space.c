@@ -7,44 +7,158 @@
 #include "space.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "extents.h"
+
+/* Zeros to write from.  1 MiB per write(2) keeps the system call cost
+   small next to the cost of the data.  */
+enum { ZERO_CHUNK = 1 << 20 };
+static char zeros[ZERO_CHUNK];
+
+/* Whether ERR says the kernel or the filesystem lacks a mode.  */
+static bool
+unsupported (int err)
+{
+  return err == EOPNOTSUPP || err == ENOSYS;
+}
+
+static bool
+stopping (struct space_hooks const *hooks)
+{
+  return hooks && hooks->stop && *hooks->stop;
+}
 
 /* Record in *OUT that STEP ended with ERR by way of METHOD; return ERR.  */
 static int
 outcome (struct space_outcome *out, int err, enum space_step step,
          enum space_method method)
 {
-  *out = (struct space_outcome) { .err = err,
-                                  .step = err ? step : STEP_NONE,
-                                  .method = method };
+  out->err = err;
+  out->step = err ? step : STEP_NONE;
+  out->method = method;
   return err;
 }
 
 /* fallocate(2) with MODE over the range, retried when a signal
-   interrupts it before it did anything.  */
+   interrupts it, unless HOOKS say to stop.  */
 static int
 kernel (int fd, int mode, off_t offset, off_t length,
-        struct space_outcome *out)
+        struct space_hooks const *hooks, struct space_outcome *out)
 {
   int err;
   do
     err = fallocate (fd, mode, offset, length) == 0 ? 0 : errno;
-  while (err == EINTR);
+  while (err == EINTR && !stopping (hooks));
   return outcome (out, err, STEP_FALLOCATE, METHOD_KERNEL);
+}
+
+/* Write zeros over [FROM, TO) of FD, reporting progress as DONE bytes
+   (plus what is written here) of TOTAL.  */
+static int
+write_zeros (int fd, off_t from, off_t to, off_t *done, off_t total,
+             struct space_hooks const *hooks, struct space_outcome *out)
+{
+  while (from < to)
+    {
+      if (stopping (hooks))
+        return outcome (out, EINTR, STEP_WRITE, out->method);
+      size_t chunk = to - from < ZERO_CHUNK ? to - from : ZERO_CHUNK;
+      ssize_t n = pwrite (fd, zeros, chunk, from);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return outcome (out, errno, STEP_WRITE, out->method);
+        }
+      from += n;
+      *done += n;
+      if (hooks && hooks->progress)
+        hooks->progress (hooks->arg, *done, total);
+    }
+  return 0;
+}
+
+/* Allocate [OFFSET, OFFSET + LENGTH) of FD by writing zeros into its
+   holes and past its end, never over allocated space.  Set the size to
+   at least OFFSET + LENGTH, as fallocate(2) mode 0 does.  With KEEP_SIZE
+   there is nothing faithful to do past the end of the file: fail with
+   the kernel's answer, OUT->fallback_cause.  */
+static int
+zero_fill (int fd, off_t offset, off_t length, bool keep_size,
+           struct space_hooks const *hooks, struct space_outcome *out)
+{
+  struct stat st;
+  if (fstat (fd, &st) != 0)
+    return outcome (out, errno, STEP_STAT, METHOD_ZERO_FILL);
+  off_t end = offset + length;
+  if (keep_size && st.st_size < end)
+    return outcome (out, out->fallback_cause, STEP_FALLOCATE,
+                    METHOD_KERNEL);
+  out->method = METHOD_ZERO_FILL;
+  off_t eof = st.st_size < end ? st.st_size : end;
+  off_t done = 0;
+
+  if (offset < eof)
+    {
+      struct extents walk;
+      int err = extents_open (&walk, fd, offset, eof);
+      if (err)
+        return outcome (out, err, STEP_MAP, METHOD_ZERO_FILL);
+      struct extent seg;
+      while (!(err = extents_next (&walk, &seg)) && seg.length)
+        {
+          off_t seg_end = seg.offset + seg.length;
+          if (seg.kind == EXTENT_HOLE)
+            err = write_zeros (fd, seg.offset, seg_end, &done, length,
+                               hooks, out);
+          else
+            {
+              done += seg.length;
+              if (stopping (hooks))
+                err = outcome (out, EINTR, STEP_WRITE, METHOD_ZERO_FILL);
+            }
+          if (err)
+            break;
+        }
+      extents_close (&walk);
+      if (err)
+        return out->err ? out->err : outcome (out, err, STEP_MAP,
+                                               METHOD_ZERO_FILL);
+    }
+
+  off_t from = offset < st.st_size ? st.st_size : offset;
+  return write_zeros (fd, from, end, &done, length, hooks, out);
+}
+
+/* Allocate the range with fallocate(2), or by zero_fill where that is
+   not supported.  */
+static int
+allocate (int fd, off_t offset, off_t length, bool keep_size,
+          struct space_hooks const *hooks, struct space_outcome *out)
+{
+  int err = kernel (fd, keep_size ? FALLOC_FL_KEEP_SIZE : 0, offset, length,
+                    hooks, out);
+  if (!unsupported (err))
+    return err;
+  out->fallback_cause = err;
+  return zero_fill (fd, offset, length, keep_size, hooks, out);
 }
 
 int
 space_allocate (int fd, off_t offset, off_t length, bool keep_size,
-                struct space_outcome *out)
+                struct space_hooks const *hooks, struct space_outcome *out)
 {
-  return kernel (fd, keep_size ? FALLOC_FL_KEEP_SIZE : 0, offset, length,
-                 out);
+  *out = (struct space_outcome) { .method = METHOD_KERNEL };
+  return allocate (fd, offset, length, keep_size, hooks, out);
 }
 
 int
 space_posix_allocate (int fd, off_t offset, off_t length,
                       struct space_outcome *out)
 {
+  *out = (struct space_outcome) { .method = METHOD_KERNEL };
   int err;
   do
     err = posix_fallocate (fd, offset, length);
@@ -55,52 +169,107 @@ space_posix_allocate (int fd, off_t offset, off_t length,
 int
 space_punch (int fd, off_t offset, off_t length, struct space_outcome *out)
 {
+  *out = (struct space_outcome) { .method = METHOD_KERNEL };
   return kernel (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset,
-                 length, out);
+                 length, NULL, out);
 }
 
 int
 space_collapse (int fd, off_t offset, off_t length,
                 struct space_outcome *out)
 {
-  return kernel (fd, FALLOC_FL_COLLAPSE_RANGE, offset, length, out);
+  *out = (struct space_outcome) { .method = METHOD_KERNEL };
+  return kernel (fd, FALLOC_FL_COLLAPSE_RANGE, offset, length, NULL, out);
 }
 
 int
 space_insert (int fd, off_t offset, off_t length, struct space_outcome *out)
 {
-  return kernel (fd, FALLOC_FL_INSERT_RANGE, offset, length, out);
+  *out = (struct space_outcome) { .method = METHOD_KERNEL };
+  return kernel (fd, FALLOC_FL_INSERT_RANGE, offset, length, NULL, out);
 }
 
 int
 space_zero (int fd, off_t offset, off_t length, bool keep_size,
-            struct space_outcome *out)
+            struct space_hooks const *hooks, struct space_outcome *out)
 {
-  return kernel (fd, FALLOC_FL_ZERO_RANGE | (keep_size ? FALLOC_FL_KEEP_SIZE
-                                                        : 0),
-                 offset, length, out);
+  *out = (struct space_outcome) { .method = METHOD_KERNEL };
+  int keep = keep_size ? FALLOC_FL_KEEP_SIZE : 0;
+  int err = kernel (fd, FALLOC_FL_ZERO_RANGE | keep, offset, length, hooks,
+                    out);
+  if (!unsupported (err))
+    return err;
+  out->fallback_cause = err;
+
+  /* Punch, then allocate: the range reads as zeros and is allocated.
+     Where allocating needs the zero-fill fallback, that amounts to
+     writing the zeros.  */
+  int cause = err;
+  err = kernel (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset,
+                length, hooks, out);
+  if (!err)
+    {
+      err = allocate (fd, offset, length, keep_size, hooks, out);
+      if (!err)
+        out->method = (out->method == METHOD_KERNEL
+                       ? METHOD_PUNCH_ALLOCATE : METHOD_WRITE);
+      out->fallback_cause = cause;
+      return err;
+    }
+  if (!unsupported (err))
+    return err;
+  out->fallback_cause = cause;
+
+  /* Neither punching nor allocating: write the zeros.  Past the end of
+     the file that would change the size, which -n forbids.  */
+  struct stat st;
+  if (fstat (fd, &st) != 0)
+    return outcome (out, errno, STEP_STAT, METHOD_WRITE);
+  off_t end = offset + length;
+  if (keep_size && st.st_size < end)
+    return outcome (out, out->fallback_cause, STEP_FALLOCATE, METHOD_KERNEL);
+  off_t done = 0;
+  out->method = METHOD_WRITE;
+  return write_zeros (fd, offset, end, &done, length, hooks, out);
 }
 
 int
 space_write_zeroes (int fd, off_t offset, off_t length,
+                    struct space_hooks const *hooks,
                     struct space_outcome *out)
 {
-  return kernel (fd, FALLOC_FL_WRITE_ZEROES, offset, length, out);
+  *out = (struct space_outcome) { .method = METHOD_KERNEL };
+  int err = kernel (fd, FALLOC_FL_WRITE_ZEROES, offset, length, hooks, out);
+  if (!unsupported (err))
+    return err;
+  out->fallback_cause = err;
+
+  /* Reserve the space first where the filesystem can, so that running
+     out of it fails before a byte of the range is overwritten.  */
+  err = kernel (fd, 0, offset, length, hooks, out);
+  if (err && !unsupported (err))
+    return err;
+  out->method = METHOD_WRITE;
+  off_t done = 0;
+  return write_zeros (fd, offset, offset + length, &done, length, hooks,
+                      out);
 }
 
 int
 space_unshare (int fd, off_t offset, off_t length, bool keep_size,
                struct space_outcome *out)
 {
+  *out = (struct space_outcome) { .method = METHOD_KERNEL };
   return kernel (fd, FALLOC_FL_UNSHARE_RANGE | (keep_size
                                                 ? FALLOC_FL_KEEP_SIZE : 0),
-                 offset, length, out);
+                 offset, length, NULL, out);
 }
 
 int
 space_advise (int fd, off_t offset, off_t length, int advice,
               struct space_outcome *out)
 {
+  *out = (struct space_outcome) { .method = METHOD_KERNEL };
   return outcome (out, posix_fadvise (fd, offset, length, advice),
                   STEP_FADVISE, METHOD_KERNEL);
 }
@@ -108,6 +277,7 @@ space_advise (int fd, off_t offset, off_t length, int advice,
 int
 space_sync (int fd, struct space_outcome *out)
 {
+  *out = (struct space_outcome) { .method = METHOD_KERNEL };
   return outcome (out, fsync (fd) == 0 ? 0 : errno, STEP_SYNC,
                   METHOD_KERNEL);
 }

@@ -7,6 +7,7 @@
 #ifndef FALLOCATE_SPACE_H
 #define FALLOCATE_SPACE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -66,11 +67,31 @@ struct space_outcome
   int err;                   /* 0, or the errno value of STEP */
   enum space_step step;
   enum space_method method;
+  int fallback_cause;        /* why a fallback METHOD was used: the errno
+                                value the kernel mode answered */
+};
+
+/* What a long operation (a fallback that writes, a dig) calls back.  */
+struct space_hooks
+{
+  /* Called now and then with the bytes done so far of TOTAL; or NULL.  */
+  void (*progress) (void *arg, off_t done, off_t total);
+  void *arg;
+  /* When this becomes nonzero (a signal, a broken lease), the operation
+     stops as soon as it safely can and fails with EINTR; or NULL.  */
+  volatile sig_atomic_t const *stop;
 };
 
 /* Each returns 0 on success, else an errno value, and fills *OUT.
-   KEEP_SIZE adds FALLOC_FL_KEEP_SIZE where the operation takes it.  */
+   KEEP_SIZE adds FALLOC_FL_KEEP_SIZE where the operation takes it.
+   Those that can fall back to writing take HOOKS (which may be NULL).  */
+
+/* Allocate the range.  Where fallocate(2) is not supported, write zeros
+   into the holes of the range and past the end of the file, never over
+   data; KEEP_SIZE has no such fallback.  The caller guards the file
+   against other writers while a fallback runs (see guard.h).  */
 int space_allocate (int fd, off_t offset, off_t length, bool keep_size,
+                    struct space_hooks const *hooks,
                     struct space_outcome *out);
 int space_posix_allocate (int fd, off_t offset, off_t length,
                           struct space_outcome *out);
@@ -80,9 +101,15 @@ int space_collapse (int fd, off_t offset, off_t length,
                     struct space_outcome *out);
 int space_insert (int fd, off_t offset, off_t length,
                   struct space_outcome *out);
+/* Zero the range and allocate it; where FALLOC_FL_ZERO_RANGE is not
+   supported, punch the range and allocate it (or, where punching is not
+   supported either, write zeros over it).  */
 int space_zero (int fd, off_t offset, off_t length, bool keep_size,
-                struct space_outcome *out);
+                struct space_hooks const *hooks, struct space_outcome *out);
+/* Write zeros over the range, allocating written extents; where
+   FALLOC_FL_WRITE_ZEROES is not supported, write them with pwrite(2).  */
 int space_write_zeroes (int fd, off_t offset, off_t length,
+                        struct space_hooks const *hooks,
                         struct space_outcome *out);
 int space_unshare (int fd, off_t offset, off_t length, bool keep_size,
                    struct space_outcome *out);

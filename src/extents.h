@@ -1,0 +1,82 @@
+/* The allocation map of a file, walked as a sequence of segments.
+   Copyright (C) 2026 the fallocate developers.
+   SPDX-License-Identifier: GPL-3.0-or-later
+
+   A walk covers a range [START, END) of an open file and yields, in
+   offset order and without gaps, segments of three kinds:
+
+     EXTENT_HOLE       no space is allocated;
+     EXTENT_UNWRITTEN  space is allocated but reads as zeros by definition
+                       (preallocated, never written);
+     EXTENT_DATA       space is allocated and the bytes must be read to
+                       know what they are.
+
+   The map comes from the best source the filesystem offers:
+
+     FIEMAP (FS_IOC_FIEMAP) tells all three kinds apart.  It is always
+       asked with FIEMAP_FLAG_SYNC, so that dirty pages are written out
+       first: an extent that the kernel still marks unwritten while new
+       bytes for it wait in the page cache would otherwise pass for zeros.
+       Extents whose data is delayed, of unknown location or encoded count
+       as DATA, never as UNWRITTEN.
+     SEEK_DATA/SEEK_HOLE, where FIEMAP is missing (tmpfs): holes and data
+       only.  tmpfs reports preallocated pages as holes here.
+     Nothing: where SEEK_DATA is not supported either, the whole range is
+       DATA.
+
+   Consecutive segments may have the same kind.  The walk holds one
+   buffer of a fixed number of extents, whatever the size of the file.
+   The SEEK method moves the file offset of the descriptor.  */
+
+#ifndef FALLOCATE_EXTENTS_H
+#define FALLOCATE_EXTENTS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+enum extent_kind
+{
+  EXTENT_HOLE,
+  EXTENT_UNWRITTEN,
+  EXTENT_DATA
+};
+
+enum extents_method
+{
+  EXTENTS_FIEMAP,
+  EXTENTS_SEEK,
+  EXTENTS_READ
+};
+
+struct extent
+{
+  off_t offset;
+  off_t length;                 /* 0: the walk is over */
+  enum extent_kind kind;
+};
+
+struct fiemap;
+
+struct extents
+{
+  int fd;
+  off_t pos;                    /* where the next segment starts */
+  off_t end;
+  enum extents_method method;
+  struct fiemap *map;           /* FIEMAP: the last batch of extents */
+  unsigned int next;            /* FIEMAP: index of the next extent */
+  bool mapped_all;              /* FIEMAP: no extent after the batch */
+};
+
+/* Start a walk of [START, END) of FD into *WALK, choosing the method.
+   Return 0, or an errno value (nothing to release then).  */
+int extents_open (struct extents *walk, int fd, off_t start, off_t end);
+
+/* Store the next segment in *SEG; at the end of the range its length is
+   0.  Return 0, or an errno value from reading the map.  */
+int extents_next (struct extents *walk, struct extent *seg);
+
+/* Release what extents_open took.  */
+void extents_close (struct extents *walk);
+
+#endif
