@@ -38,6 +38,8 @@
 #include "quotearg.h"
 
 #include "fsinfo.h"
+#include "guard.h"
+#include "progress.h"
 #include "request.h"
 #include "sizes.h"
 #include "space.h"
@@ -476,6 +478,12 @@ failed (char const *name, int fd, struct request const *req,
   struct fsinfo fs;
   if (out->step == STEP_SYNC)
     error (0, out->err, "%s: cannot sync", quoteaf (name));
+  else if (out->step == STEP_GUARD)
+    error (0, 0, "%s is open by another process; not writing zeros into "
+           "its holes (use --force to write anyway)", quoteaf (name));
+  else if (out->err == EINTR && guard_broken ())
+    error (0, 0, "%s: cannot %s: another process opened the file; "
+           "stopped and rolled back", quoteaf (name), what);
   else if (out->err == EINTR && interrupted)
     error (0, 0, "%s: cannot %s: interrupted by signal %d", quoteaf (name),
            what, (int) interrupted);
@@ -518,6 +526,91 @@ advise (int fd, char const *name, struct request const *req, off_t *bytes)
   return true;
 }
 
+/* One FILE being worked on: what the callbacks of long operations
+   need.  */
+struct job
+{
+  char const *name;
+  int fd;
+  struct request const *req;
+  struct guard guard;
+  bool guarded;                 /* the write lease is held */
+  bool lease_warned;            /* said once that there is no lease */
+  bool drawing;                 /* --progress has started */
+  struct progress progress;
+};
+
+/* Whether the operation of JOB must stop: a signal came, or another
+   process wants the file.  */
+static bool
+job_should_stop (void *arg)
+{
+  struct job const *job = arg;
+  return interrupted || (job->guarded && guard_broken ());
+}
+
+/* Draw the progress of JOB: DONE of TOTAL bytes.  */
+static void
+job_progress (void *arg, off_t done, off_t total)
+{
+  struct job *job = arg;
+  char buf[PROGRESS_BUFSIZE];
+  double now = progress_now ();
+  if (!job->drawing)
+    {
+      progress_start (&job->progress, job->name, isatty (STDERR_FILENO),
+                      total, now);
+      job->drawing = true;
+    }
+  size_t n = progress_update (&job->progress, done, now, buf);
+  if (n)
+    fwrite (buf, 1, n, stderr);
+}
+
+/* Clear the progress line of JOB, if any.  */
+static void
+job_progress_end (struct job *job)
+{
+  char buf[PROGRESS_BUFSIZE];
+  size_t n = job->drawing ? progress_end (&job->progress, buf) : 0;
+  if (n)
+    fwrite (buf, 1, n, stderr);
+  job->drawing = false;
+}
+
+/* Keep other writers out of JOB's file before writing where it read
+   holes or zeros.  Return 0 to go on, or EAGAIN if another process has
+   the file open (unless --force).  Where no lease can be had for any
+   other reason, warn once and go on, as util-linux would.  */
+static int
+job_guard (void *arg)
+{
+  struct job *job = arg;
+  if (job->req->force || job->guarded)
+    return 0;
+  int err = guard_take (&job->guard, job->fd);
+  if (err == 0)
+    job->guarded = true;
+  else if (err == EAGAIN)
+    return err;
+  else if (!job->lease_warned)
+    {
+      error (0, err, "warning: %s: no write lease, so other writers are "
+             "not kept out", quoteaf (job->name));
+      job->lease_warned = true;
+    }
+  return 0;
+}
+
+/* Give back the lease of JOB, if held.  */
+static void
+job_unguard (struct job *job)
+{
+  if (job->guarded)
+    guard_release (&job->guard);
+  job->guarded = false;
+}
+
 /* Apply REQ to the file NAME.  Return true on success.  */
 static bool
 process_file (char const *name, struct request const *req)
@@ -527,7 +620,12 @@ process_file (char const *name, struct request const *req)
   if (fd < 0)
     return false;
 
-  struct space_hooks hooks = { .stop = &interrupted };
+  struct job job = { .name = name, .fd = fd, .req = req };
+  struct space_hooks hooks = { .arg = &job,
+                               .progress = req->progress ? job_progress
+                                                         : NULL,
+                               .should_stop = job_should_stop,
+                               .guard = job_guard };
   struct space_outcome out = { 0 };
   struct undo undo = { 0 };
   bool undoable = allocates (req) && !created;
@@ -553,6 +651,8 @@ process_file (char const *name, struct request const *req)
         error (0, err, "%s: cannot restore the size and holes it had",
                quoteaf (name));
     }
+  job_progress_end (&job);
+  job_unguard (&job);
   undo_free (&undo);
   struct space_outcome synced;
   if (ok && modifies_file (req) && space_sync (fd, &synced) != 0)

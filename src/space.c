@@ -27,7 +27,7 @@ unsupported (int err)
 static bool
 stopping (struct space_hooks const *hooks)
 {
-  return hooks && hooks->stop && *hooks->stop;
+  return hooks && hooks->should_stop && hooks->should_stop (hooks->arg);
 }
 
 /* Record in *OUT that STEP ended with ERR by way of METHOD; return ERR.  */
@@ -97,6 +97,9 @@ zero_fill (int fd, off_t offset, off_t length, bool keep_size,
     return outcome (out, out->fallback_cause, STEP_FALLOCATE,
                     METHOD_KERNEL);
   out->method = METHOD_ZERO_FILL;
+  int refused = hooks && hooks->guard ? hooks->guard (hooks->arg) : 0;
+  if (refused)
+    return outcome (out, refused, STEP_GUARD, METHOD_ZERO_FILL);
   off_t eof = st.st_size < end ? st.st_size : end;
   off_t done = 0;
 

@@ -7,7 +7,6 @@
 #ifndef FALLOCATE_SPACE_H
 #define FALLOCATE_SPACE_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -49,7 +48,8 @@ enum space_step
   STEP_READ,              /* pread(2) */
   STEP_WRITE,             /* pwrite(2) */
   STEP_TRUNCATE,          /* ftruncate(2) */
-  STEP_SYNC               /* fsync(2) */
+  STEP_SYNC,              /* fsync(2) */
+  STEP_GUARD              /* keeping other writers out (guard.h) */
 };
 
 /* How the operation was carried out.  */
@@ -71,15 +71,19 @@ struct space_outcome
                                 value the kernel mode answered */
 };
 
-/* What a long operation (a fallback that writes, a dig) calls back.  */
+/* What a fallback that writes calls back.  Any member may be NULL.  */
 struct space_hooks
 {
-  /* Called now and then with the bytes done so far of TOTAL; or NULL.  */
+  void *arg;                    /* passed to each callback */
+  /* DONE of the TOTAL bytes of the range handled so far.  */
   void (*progress) (void *arg, off_t done, off_t total);
-  void *arg;
-  /* When this becomes nonzero (a signal, a broken lease), the operation
-     stops as soon as it safely can and fails with EINTR; or NULL.  */
-  volatile sig_atomic_t const *stop;
+  /* Whether to stop now (a signal, a broken lease): the operation then
+     fails with EINTR as soon as it safely can.  */
+  bool (*should_stop) (void *arg);
+  /* Called before the zero-fill fallback, which writes where it found
+     holes and so must keep other writers out: return 0 to go on, or an
+     errno value to refuse.  */
+  int (*guard) (void *arg);
 };
 
 /* Each returns 0 on success, else an errno value, and fills *OUT.
