@@ -293,6 +293,10 @@ request_parse (int argc, char **argv, struct request *req,
   if (only_advice)
     req->op = OP_NONE;
 
+  /* The file first, then the length, as util-linux checks them.  */
+  if (argc <= optind)
+    return fail (err, PROBLEM_NO_FILE, NULL, NULL, NULL);
+
   bool length_optional = (req->op == OP_DIG || req->op == OP_REPORT
                           || req->op == OP_NONE);
   char const *op_name = operation_option (req->op);
@@ -309,8 +313,6 @@ request_parse (int argc, char **argv, struct request *req,
     return fail (err, PROBLEM_RANGE_OVERFLOW, "offset", "length",
                  offset_text);
 
-  if (argc <= optind)
-    return fail (err, PROBLEM_NO_FILE, NULL, NULL, NULL);
   req->nfiles = argc - optind;
   req->files = argv + optind;
   return REQUEST_RUN;

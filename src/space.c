@@ -7,15 +7,20 @@
 #include "space.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "extents.h"
 
-/* Zeros to write from.  1 MiB per write(2) keeps the system call cost
-   small next to the cost of the data.  */
-enum { ZERO_CHUNK = 1 << 20 };
-static char zeros[ZERO_CHUNK];
+/* Zeros to write from: 1 MiB per write(2) keeps the system call cost
+   small next to the cost of the data.  Aligned for direct I/O, which
+   writes the aligned middle of long runs: it skips the copy into the
+   page cache and takes half the time of buffered writes.  */
+enum { ZERO_CHUNK = 1 << 20, DIRECT_ALIGN = 4096 };
+static _Alignas (DIRECT_ALIGN) char zeros[ZERO_CHUNK];
+static bool zeros_touched;
 
 /* Whether ERR says the kernel or the filesystem lacks a mode.  */
 static bool
@@ -54,11 +59,24 @@ kernel (int fd, int mode, off_t offset, off_t length,
   return outcome (out, err, STEP_FALLOCATE, METHOD_KERNEL);
 }
 
-/* Write zeros over [FROM, TO) of FD, reporting progress as DONE bytes
-   (plus what is written here) of TOTAL.  */
+/* Set O_DIRECT on FD if ON, else clear it.  Return true if done.  */
+static bool
+set_direct (int fd, bool on)
+{
+  int flags = fcntl (fd, F_GETFL);
+  if (flags < 0)
+    return false;
+  int wanted = on ? flags | O_DIRECT : flags & ~O_DIRECT;
+  return wanted == flags || fcntl (fd, F_SETFL, wanted) == 0;
+}
+
+/* Write zeros over [FROM, TO) of FD, adding what is written to *DONE of
+   TOTAL for progress.  *DIRECT tells whether O_DIRECT is set; where the
+   filesystem refuses a direct write, clear it and go on buffered.  */
 static int
-write_zeros (int fd, off_t from, off_t to, off_t *done, off_t total,
-             struct space_hooks const *hooks, struct space_outcome *out)
+pwrite_zeros (int fd, off_t from, off_t to, bool *direct, off_t *done,
+              off_t total, struct space_hooks const *hooks,
+              struct space_outcome *out)
 {
   while (from < to)
     {
@@ -68,9 +86,11 @@ write_zeros (int fd, off_t from, off_t to, off_t *done, off_t total,
       ssize_t n = pwrite (fd, zeros, chunk, from);
       if (n < 0)
         {
-          if (errno == EINTR)
-            continue;
-          return outcome (out, errno, STEP_WRITE, out->method);
+          if (errno == EINVAL && *direct && set_direct (fd, false))
+            *direct = false;
+          else if (errno != EINTR)
+            return outcome (out, errno, STEP_WRITE, out->method);
+          continue;
         }
       from += n;
       *done += n;
@@ -78,6 +98,43 @@ write_zeros (int fd, off_t from, off_t to, off_t *done, off_t total,
         hooks->progress (hooks->arg, *done, total);
     }
   return 0;
+}
+
+/* Write zeros over [FROM, TO) of FD, reporting progress as DONE bytes
+   (plus what is written here) of TOTAL: the unaligned edges through the
+   page cache, the aligned middle, when long, with direct I/O.  */
+static int
+write_zeros (int fd, off_t from, off_t to, off_t *done, off_t total,
+             struct space_hooks const *hooks, struct space_outcome *out)
+{
+  /* Fault the buffer in once: writing from pages that fault in during
+     the copy makes ext2 allocate the first blocks out of order (258
+     extents for 8 MiB instead of 6).  */
+  if (!zeros_touched)
+    {
+      memset (zeros, 0, sizeof zeros);
+      zeros_touched = true;
+    }
+
+  off_t head = from + (DIRECT_ALIGN - from % DIRECT_ALIGN) % DIRECT_ALIGN;
+  if (to < head)
+    head = to;
+  off_t tail = to - to % DIRECT_ALIGN;
+  if (tail < head)
+    tail = head;
+
+  bool direct = false;
+  int err = pwrite_zeros (fd, from, head, &direct, done, total, hooks, out);
+  if (!err && head < tail)
+    {
+      direct = ZERO_CHUNK <= tail - head && set_direct (fd, true);
+      err = pwrite_zeros (fd, head, tail, &direct, done, total, hooks, out);
+      if (direct)
+        set_direct (fd, false);
+    }
+  if (!err)
+    err = pwrite_zeros (fd, tail, to, &direct, done, total, hooks, out);
+  return err;
 }
 
 /* Allocate [OFFSET, OFFSET + LENGTH) of FD by writing zeros into its
@@ -202,35 +259,38 @@ space_zero (int fd, off_t offset, off_t length, bool keep_size,
                     out);
   if (!unsupported (err))
     return err;
-  out->fallback_cause = err;
-
-  /* Punch, then allocate: the range reads as zeros and is allocated.
-     Where allocating needs the zero-fill fallback, that amounts to
-     writing the zeros.  */
   int cause = err;
-  err = kernel (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset,
-                length, hooks, out);
-  if (!err)
+
+  /* Allocate first, so that nothing is punched unless the range can be
+     allocated again; then punch and allocate: the range reads as zeros
+     and is allocated.  */
+  err = kernel (fd, keep, offset, length, hooks, out);
+  bool allocated = !err;
+  if (allocated)
     {
-      err = allocate (fd, offset, length, keep_size, hooks, out);
+      err = kernel (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset,
+                    length, hooks, out);
       if (!err)
-        out->method = (out->method == METHOD_KERNEL
-                       ? METHOD_PUNCH_ALLOCATE : METHOD_WRITE);
-      out->fallback_cause = cause;
-      return err;
+        err = kernel (fd, keep, offset, length, hooks, out);
+      out->method = METHOD_PUNCH_ALLOCATE;
     }
+  out->fallback_cause = cause;
   if (!unsupported (err))
     return err;
-  out->fallback_cause = cause;
 
-  /* Neither punching nor allocating: write the zeros.  Past the end of
-     the file that would change the size, which -n forbids.  */
+  /* Neither a punch nor an allocation: write the zeros, over the part
+     of the range inside the file (past it, blocks just allocated read as
+     zeros already).  Unallocated space past the end of the file would
+     change the size, which -n forbids: that fails before anything is
+     written.  */
   struct stat st;
   if (fstat (fd, &st) != 0)
-    return outcome (out, errno, STEP_STAT, METHOD_WRITE);
+    return outcome (out, errno, STEP_STAT, METHOD_KERNEL);
   off_t end = offset + length;
-  if (keep_size && st.st_size < end)
-    return outcome (out, out->fallback_cause, STEP_FALLOCATE, METHOD_KERNEL);
+  if (keep_size && st.st_size < end && !allocated)
+    return outcome (out, cause, STEP_FALLOCATE, METHOD_KERNEL);
+  if (allocated && st.st_size < end)
+    end = st.st_size < offset ? offset : st.st_size;
   off_t done = 0;
   out->method = METHOD_WRITE;
   return write_zeros (fd, offset, end, &done, length, hooks, out);

@@ -105,9 +105,11 @@ int space_collapse (int fd, off_t offset, off_t length,
                     struct space_outcome *out);
 int space_insert (int fd, off_t offset, off_t length,
                   struct space_outcome *out);
-/* Zero the range and allocate it; where FALLOC_FL_ZERO_RANGE is not
-   supported, punch the range and allocate it (or, where punching is not
-   supported either, write zeros over it).  */
+/* Zero the range and allocate it.  Where FALLOC_FL_ZERO_RANGE is not
+   supported: allocate the range, punch it and allocate it again; where
+   punching or allocating is not supported either, write zeros over it.
+   Nothing is punched or written before the range is known to be
+   allocatable (or, with KEEP_SIZE, to lie inside the file).  */
 int space_zero (int fd, off_t offset, off_t length, bool keep_size,
                 struct space_hooks const *hooks, struct space_outcome *out);
 /* Write zeros over the range, allocating written extents; where

@@ -64,8 +64,13 @@ undo_record (int fd, off_t offset, off_t length, struct undo *u)
       err = extents_open (&walk, fd, offset, eof);
       if (err)
         return err;
+      /* Only FIEMAP tells holes from preallocated space: the SEEK_HOLE
+         map of tmpfs counts preallocated pages as holes, and punching
+         them would free space the file had.  tmpfs undoes a failed
+         fallocate(2) itself, and never needs the zero-fill.  */
       struct extent seg;
-      while (!(err = extents_next (&walk, &seg)) && seg.length)
+      while (walk.method == EXTENTS_FIEMAP
+             && !(err = extents_next (&walk, &seg)) && seg.length)
         if (seg.kind == EXTENT_HOLE
             && (err = add_hole (u, seg.offset, seg.length)))
           break;

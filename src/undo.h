@@ -4,7 +4,9 @@
    SPDX-License-Identifier: GPL-3.0-or-later
 
    Before the operation, undo_record notes the file's size and the holes
-   of the range (the part past the end of the file counts as a hole).
+   of the range (the part past the end of the file counts as a hole;
+   inside the file, only where FIEMAP tells holes from preallocated
+   space).
    After a failure, undo_apply punches those holes again -- whatever the
    operation allocated there read as zeros before, so no byte changes --
    and sets the size back.  A file the command created is removed by the

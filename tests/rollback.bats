@@ -1,0 +1,560 @@
+#!/usr/bin/env bats
+# Rollback (issue "Keeps working where the kernel says no"): an allocating
+# operation (mode 0, -n, -x, -z, -w) that fails part way leaves the
+# filesystem as it was:
+#   - a file the command created is removed;
+#   - an existing file keeps its size, bytes and allocation: the blocks the
+#     command allocated in its former holes are punched again;
+#   - free space (df) within 1 MiB of what it was;
+# for ENOSPC (small filesystems: 64 MiB ext4, ext2 and tmpfs, a 300 MiB
+# xfs), EFBIG (RLIMIT_FSIZE) and SIGTERM/SIGINT/SIGHUP or a broken write
+# lease during a long zero-fill (a 1 GiB ext2, where the fallback writes
+# 400 MiB of zeros).  To signal a fallback surely in the middle, the
+# test stops the program (SIGSTOP) once it has started writing, sends
+# the signal and lets it go on (SIGCONT).
+
+load "$TESTS_SRCDIR/helpers/common"
+
+# The big ext2 for the signal tests is set up here, the same way as the
+# helper's filesystems, with its own record so that teardown_file undoes
+# exactly what was done.
+BIG_MIB=1024
+
+_big_state() { printf '%s\n' "$BATS_FILE_TMPDIR/big-state"; }
+
+setup_big_ext2() {
+  local state img mnt dev reason
+  state=$(_big_state)
+  mkdir -p "$state"
+  if ! is_root; then
+    echo "needs root to mount ext2" >"$state/unavailable"
+    return 0
+  fi
+  img=$BATS_FILE_TMPDIR/img.bigext2
+  mnt=$BATS_FILE_TMPDIR/mnt/bigext2
+  mkdir -p "$mnt"
+  printf '%s\n' "$mnt" >"$state/mnt"
+  printf '%s\n' "$img" >"$state/img"
+  truncate -s "${BIG_MIB}M" "$img"
+  if ! reason=$(mkfs.ext2 -q -F -b 4096 -E nodiscard "$img" 2>&1); then
+    echo "mkfs.ext2 failed: $reason" >"$state/unavailable"
+    return 0
+  fi
+  local try
+  for try in 1 2 3 4 5 6 7 8 9 10; do
+    dev=$(losetup -f --show "$img" 2>/dev/null) && break
+    sleep 0.2
+  done
+  if [[ -z $dev ]]; then
+    echo "losetup failed for $img" >"$state/unavailable"
+    return 0
+  fi
+  printf '%s\n' "$dev" >"$state/dev"
+  if ! reason=$(mount -t ext2 "$dev" "$mnt" 2>&1); then
+    echo "mount ext2 failed: $reason" >"$state/unavailable"
+    return 0
+  fi
+  touch "$state/mounted"
+}
+
+teardown_big_ext2() {
+  local state mnt dev img rc=0
+  state=$(_big_state)
+  [[ -d $state ]] || return 0
+  if [[ -e $state/mnt ]]; then
+    mnt=$(<"$state/mnt")
+    if mountpoint -q "$mnt"; then
+      umount "$mnt" 2>/dev/null || {
+        sync; sleep 0.5
+        umount "$mnt" 2>/dev/null || umount -l "$mnt" || rc=1
+      }
+    fi
+  fi
+  if [[ -e $state/dev ]]; then
+    dev=$(<"$state/dev")
+    img=$(<"$state/img")
+    if losetup -j "$img" -O NAME -n 2>/dev/null | grep -qx "$dev"; then
+      losetup -d "$dev" || rc=1
+    fi
+  fi
+  [[ -e $state/img ]] && rm -f "$(<"$state/img")"
+  rm -rf "$state"
+  return "$rc"
+}
+
+require_big() {
+  [[ -e $(_big_state)/mounted ]] && mountpoint -q "$BATS_FILE_TMPDIR/mnt/bigext2" && return 0
+  ci_skip "$(cat "$(_big_state)/unavailable" 2>/dev/null || echo "the big ext2 was not set up")"
+}
+
+setup_file() {
+  # Small filesystems, to run out of space.
+  FS_IMAGE_MIB[ext4]=64
+  FS_IMAGE_MIB[ext2]=64
+  FS_IMAGE_MIB[xfs]=300
+  FS_IMAGE_MIB[tmpfs]=64
+  fs_setup_file ext4 ext2 xfs tmpfs
+  setup_big_ext2
+}
+
+teardown_file() {
+  local rc=0
+  teardown_big_ext2 || rc=1
+  fs_teardown_file || rc=1
+  return "$rc"
+}
+
+setup() {
+  check_fallocate_built
+  PID= SP=
+}
+
+teardown() {
+  # A program left stopped by a failed test: let it die.
+  if [[ -n $PID ]] && kill -0 "$PID" 2>/dev/null; then
+    kill -KILL "$PID" 2>/dev/null || true
+    kill -CONT "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+  fi
+  if [[ -n $SP ]] && kill -0 "$SP" 2>/dev/null; then
+    kill -KILL "$SP" 2>/dev/null || true
+    wait "$SP" 2>/dev/null || true
+  fi
+  fs_test_cleanup
+  rm -rf -- "$BATS_FILE_TMPDIR/mnt/bigext2/$BATS_TEST_NUMBER"
+}
+
+MiB=1048576
+
+# tdir FS: make and print this test's directory on FS (or "big").
+tdir() {
+  local d
+  if [[ $1 == big ]]; then
+    d=$BATS_FILE_TMPDIR/mnt/bigext2/$BATS_TEST_NUMBER
+  else
+    d=$(fs_dir "$1")/$BATS_TEST_NUMBER
+  fi
+  mkdir -p "$d"
+  printf '%s\n' "$d"
+}
+
+# avail DIR: free bytes of DIR's filesystem for unprivileged files, once
+# everything is written out.
+avail() {
+  sync -f "$1"
+  df -B1 --output=avail -- "$1" | tail -n 1 | tr -d ' '
+}
+
+# assert_avail_near DIR BEFORE: free space of DIR within 1 MiB of BEFORE.
+assert_avail_near() {
+  local now d
+  now=$(avail "$1")
+  d=$((now - $2))
+  ((d < 0)) && d=$((-d))
+  ((d <= MiB)) || fail "free space of $1: $2 before, $now after (off by $d bytes)"
+}
+
+sha() { sha256sum <"$1" | cut -d' ' -f1; }
+
+# state F: size, data blocks (FIEMAP; pages on tmpfs) and sha256 of F.
+# Metadata blocks are left out: an ext4 extent tree that grew during the
+# attempt keeps its new index block after the rollback (4 KiB, inside
+# the 1 MiB the free space may differ by).
+state() {
+  if [[ -e $1 ]]; then
+    printf '%s %s %s\n' "$(file_size "$1")" "$(data_alloc_bytes "$1")" "$(sha "$1")"
+  else
+    echo absent
+  fi
+}
+
+evict() {
+  sync -- "$1"
+  dd if="$1" iflag=nocache count=0 status=none
+}
+
+# make_mixed F SIZE: F of SIZE bytes with 1 MiB of random data at 0 and at
+# 8 MiB (if it fits), holes elsewhere.
+make_mixed() {
+  rm -f -- "$1"
+  head -c $MiB /dev/urandom >"$1"
+  if (($2 > 9 * MiB)); then
+    head -c $MiB /dev/urandom |
+      dd of="$1" bs=1M seek=8 conv=notrunc status=none
+  fi
+  truncate -s "$2" -- "$1"
+  sync -- "$1"
+}
+
+# ---------------------------------------------------------------------------
+# ENOSPC
+
+@test "premise: on a full ext4, util-linux leaves a partial allocation behind" {
+  require_fs ext4
+  local d f
+  d=$(tdir ext4)
+  f=$d/partial
+  run "$SYS_FALLOCATE" -l 100M "$f"
+  assert_failure
+  assert_file_exists "$f"
+  (($(alloc_bytes "$f") > 16 * MiB)) || fail "expected a partial allocation, got $(alloc_bytes "$f") bytes"
+}
+
+# enospc_new FS [OPTION]: allocating 100 MiB (400 MiB on xfs) in a new
+# file on FS fails with ENOSPC; the file is gone, the free space back.
+enospc_new() {
+  local fs=$1 len=100M
+  shift
+  require_fs "$fs"
+  [[ $fs == xfs ]] && len=400M
+  local d f before what=allocate
+  [[ ${1:-} == -w ]] && what="write zeroes"
+  d=$(tdir "$fs")
+  f=$d/big
+  before=$(avail "$d")
+  run --separate-stderr "$FALLOCATE" "$@" -l "$len" "$f"
+  assert_error "fallocate: '$f': cannot $what: No space left on device"
+  assert_file_not_exists "$f"
+  assert_avail_near "$d" "$before"
+}
+
+@test "ENOSPC, new file, ext4 (kernel): the file is removed, the space back" { enospc_new ext4; }
+@test "ENOSPC, new file, ext2 (zero-fill): the file is removed, the space back" { enospc_new ext2; }
+@test "ENOSPC, new file, xfs: the file is removed, the space back" { enospc_new xfs; }
+@test "ENOSPC, new file, tmpfs: the file is removed, the space back" { enospc_new tmpfs; }
+@test "ENOSPC, new file, -x on ext4: the file is removed, the space back" { enospc_new ext4 -x; }
+@test "ENOSPC, new file, -x on ext2 (the C library writes): the file is removed, the space back" { enospc_new ext2 -x; }
+@test "ENOSPC, new file, -w on ext4: the file is removed, the space back" { enospc_new ext4 -w; }
+@test "ENOSPC, new file, -w on ext2: the file is removed, the space back" { enospc_new ext2 -w; }
+
+# enospc_existing FS OPTION...: a 16 MiB file with data and holes; the
+# operation over 100 MiB fails with ENOSPC; size, bytes and allocation as
+# before, the free space back.
+enospc_existing() {
+  local fs=$1
+  shift
+  require_fs "$fs"
+  local d f before fp
+  d=$(tdir "$fs")
+  f=$d/existing
+  make_mixed "$f" $((16 * MiB))
+  fp=$(state "$f")
+  before=$(avail "$d")
+  run --separate-stderr "$FALLOCATE" "$@" "$f"
+  assert_equal "$status" 1
+  assert_equal "$output" ""
+  [[ $stderr == "fallocate: '$f': cannot "*": No space left on device" ]] ||
+    fail "unexpected error: $stderr"
+  evict "$f"
+  assert_equal "$(state "$f")" "$fp"
+  assert_avail_near "$d" "$before"
+}
+
+@test "ENOSPC, existing file, ext4: size, bytes, holes and space as before" { enospc_existing ext4 -l 100M; }
+@test "ENOSPC, existing file, ext2 (zero-fill): size, bytes, holes and space as before" { enospc_existing ext2 -l 100M; }
+@test "ENOSPC, existing file, xfs: size, bytes, holes and space as before" { enospc_existing xfs -l 400M; }
+@test "ENOSPC, existing file, tmpfs: size, bytes, holes and space as before" { enospc_existing tmpfs -l 100M; }
+@test "ENOSPC, existing file, -n on ext4: as before" { enospc_existing ext4 -n -o 1M -l 100M; }
+@test "ENOSPC, existing file, -n inside the file on ext2 (zero-fill)... as before" {
+  # A 200 MiB sparse file on a 64 MiB ext2: -n inside it runs out of space.
+  require_fs ext2
+  local d f fp before
+  d=$(tdir ext2)
+  f=$d/existing
+  make_mixed "$f" $((200 * MiB))
+  fp=$(state "$f")
+  before=$(avail "$d")
+  run --separate-stderr "$FALLOCATE" -n -l 200M "$f"
+  assert_error "fallocate: '$f': cannot allocate: No space left on device"
+  evict "$f"
+  assert_equal "$(state "$f")" "$fp"
+  assert_avail_near "$d" "$before"
+}
+@test "ENOSPC, existing file, -x on ext4: as before" { enospc_existing ext4 -x -l 100M; }
+@test "ENOSPC, existing file, -z past EOF on ext4: as before" { enospc_existing ext4 -z -o 16M -l 100M; }
+@test "ENOSPC, existing file, -z past EOF on tmpfs (punch and allocate): as before" { enospc_existing tmpfs -z -o 16M -l 100M; }
+
+@test "ENOSPC with -w on ext4: the space is reserved first, so the data in the range survives" {
+  require_fs ext4
+  local d f fp before
+  d=$(tdir ext4)
+  f=$d/existing
+  make_mixed "$f" $((16 * MiB))
+  fp=$(state "$f")
+  before=$(avail "$d")
+  run --separate-stderr "$FALLOCATE" -w -l 100M "$f"
+  assert_error "fallocate: '$f': cannot write zeroes: No space left on device"
+  evict "$f"
+  assert_equal "$(state "$f")" "$fp"
+  assert_avail_near "$d" "$before"
+}
+
+@test "ENOSPC on ext4: preallocated (unwritten) extents of the file stay allocated" {
+  require_fs ext4
+  local d f fp before
+  d=$(tdir ext4)
+  f=$d/pre
+  make_file_with "$f" size:16M prealloc:2M:4M data:8M:1M
+  fp=$(state "$f")
+  assert_equal "$(mapped_bytes "$f" $((2 * MiB)) $((4 * MiB)) unwritten)" $((4 * MiB))
+  before=$(avail "$d")
+  run "$FALLOCATE" -l 100M "$f"
+  assert_failure
+  evict "$f"
+  assert_equal "$(state "$f")" "$fp"
+  assert_equal "$(mapped_bytes "$f" $((2 * MiB)) $((4 * MiB)) unwritten)" $((4 * MiB))
+  assert_avail_near "$d" "$before"
+}
+
+@test "ENOSPC on tmpfs: preallocated pages of the file stay allocated" {
+  require_fs tmpfs
+  local d f fp before
+  d=$(tdir tmpfs)
+  f=$d/pre
+  make_file_with "$f" size:16M prealloc:2M:4M data:8M:1M
+  fp=$(state "$f")
+  assert_equal "$(alloc_bytes "$f")" $((5 * MiB))
+  before=$(avail "$d")
+  run "$FALLOCATE" -l 100M "$f"
+  assert_failure
+  assert_equal "$(state "$f")" "$fp"
+  assert_avail_near "$d" "$before"
+}
+
+@test "ENOSPC on one FILE of several: the others keep their allocation, the failed one is removed" {
+  require_fs ext4
+  local d before
+  d=$(tdir ext4)
+  before=$(avail "$d")
+  run --separate-stderr "$FALLOCATE" -v -l 36M "$d/a" "$d/b" "$d/c"
+  assert_equal "$status" 1
+  assert_equal "$output" "$d/a: 36 MiB (37748736 bytes) allocated."
+  assert_equal "$stderr" "fallocate: '$d/b': cannot allocate: No space left on device
+fallocate: '$d/c': cannot allocate: No space left on device"
+  assert_size "$d/a" $((36 * MiB))
+  assert_alloc_between "$d/a" $((36 * MiB)) $((36 * MiB + MiB))
+  assert_file_not_exists "$d/b"
+  assert_file_not_exists "$d/c"
+  # Only a's space is gone.
+  local now=$(avail "$d")
+  ((before - now >= 36 * MiB && before - now <= 37 * MiB)) ||
+    fail "free space went from $before to $now"
+}
+
+# ---------------------------------------------------------------------------
+# EFBIG: RLIMIT_FSIZE (ulimit -f) with SIGXFSZ ignored makes write(2) fail
+# with EFBIG part way through the zero-fill.
+
+# limited KiB ARGS...: run the program with a file size limit of KiB.
+limited() {
+  local kib=$1
+  shift
+  run --separate-stderr bash -c 'ulimit -f "$1"; trap "" XFSZ; shift; exec "$@"' \
+    limited "$kib" "$FALLOCATE" "$@"
+}
+
+@test "EFBIG part way through the zero-fill (ext2): a new file is removed" {
+  require_fs ext2
+  local d f before
+  d=$(tdir ext2)
+  f=$d/efbig
+  before=$(avail "$d")
+  limited 2048 -l 4M "$f"
+  assert_error "fallocate: '$f': cannot allocate: File too large"
+  assert_file_not_exists "$f"
+  assert_avail_near "$d" "$before"
+}
+
+@test "EFBIG part way through the zero-fill (ext2): an existing file keeps its size and holes" {
+  require_fs ext2
+  local d f fp
+  d=$(tdir ext2)
+  f=$d/efbig
+  make_file_with "$f" size:1536K data:0:64K data:1M:64K
+  fp=$(state "$f")
+  # Its holes below the limit are filled first, then writing past 2 MiB fails.
+  limited 2048 -l 4M "$f"
+  assert_error "fallocate: '$f': cannot allocate: File too large"
+  evict "$f"
+  assert_equal "$(state "$f")" "$fp"
+}
+
+# ---------------------------------------------------------------------------
+# Signals and a broken lease during a long zero-fill (400 MiB on ext2).
+
+# start_stopped FILE ARGS...: run the program with ARGS in the background
+# (PID), wait until FILE's allocation grows, then stop it (SIGSTOP).
+# Fails the test if it finished first.
+start_stopped() {
+  local f=$1 base deadline
+  shift
+  base=$(stat -c %b -- "$f" 2>/dev/null || echo 0)
+  "$@" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+  PID=$!
+  deadline=$((SECONDS + 60))
+  while (($(stat -c %b -- "$f" 2>/dev/null || echo 0) <= base)); do
+    kill -0 "$PID" 2>/dev/null || fail "the program ended before it could be stopped: $(cat "$BATS_TEST_TMPDIR/err")"
+    ((SECONDS < deadline)) || fail "the program did not start writing within 60 s"
+  done
+  kill -STOP "$PID"
+}
+
+# finish_with SIGNAL: send SIGNAL to the stopped program, let it go on, and
+# set status, output and stderr from it.
+finish_with() {
+  kill -"$1" "$PID"
+  # (It may have ended already, when SIGNAL is CONT itself.)
+  kill -CONT "$PID" 2>/dev/null || true
+  status=0
+  wait "$PID" || status=$?
+  PID=
+  output=$(<"$BATS_TEST_TMPDIR/out")
+  stderr=$(<"$BATS_TEST_TMPDIR/err")
+}
+
+# signal_new SIGNAL NUMBER OPTION...: interrupt a 400 MiB fallback into a
+# new file with SIGNAL.
+signal_new() {
+  local sig=$1 num=$2
+  shift 2
+  require_big
+  local d f before what=allocate
+  [[ ${1:-} == -w ]] && what="write zeroes"
+  d=$(tdir big)
+  f=$d/new
+  before=$(avail "$d")
+  start_stopped "$f" env --default-signal "$FALLOCATE" "$@" -l 400M "$f"
+  # Stopped part way: the zeros are still being written.
+  (($(file_size "$f") < 400 * MiB)) || fail "stopped too late: $(file_size "$f") bytes written"
+  finish_with "$sig"
+  assert_equal "$status" 1
+  assert_equal "$output" ""
+  assert_equal "$stderr" "fallocate: '$f': cannot $what: interrupted by signal $num"
+  assert_file_not_exists "$f"
+  assert_avail_near "$d" "$before"
+}
+
+@test "SIGTERM during the zero-fill: stop, remove the new file, exit 1" { signal_new TERM 15; }
+@test "SIGINT during the zero-fill: stop, remove the new file, exit 1" { signal_new INT 2; }
+@test "SIGHUP during the zero-fill: stop, remove the new file, exit 1" { signal_new HUP 1; }
+@test "SIGTERM during the -w fallback: stop, remove the new file, exit 1" { signal_new TERM 15 -w; }
+
+@test "SIGTERM during the zero-fill of an existing file: size, bytes and holes restored" {
+  require_big
+  local d f fp before
+  d=$(tdir big)
+  f=$d/existing
+  make_mixed "$f" $((64 * MiB))
+  fp=$(state "$f")
+  before=$(avail "$d")
+  start_stopped "$f" "$FALLOCATE" -l 400M "$f"
+  (($(file_size "$f") < 400 * MiB)) || fail "stopped too late"
+  finish_with TERM
+  assert_equal "$status" 1
+  assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15"
+  evict "$f"
+  assert_equal "$(state "$f")" "$fp"
+  assert_avail_near "$d" "$before"
+}
+
+@test "SIGTERM during -n inside a file (zero-fill): size, bytes and holes restored" {
+  require_big
+  local d f fp before
+  d=$(tdir big)
+  f=$d/existing
+  make_mixed "$f" $((400 * MiB))
+  fp=$(state "$f")
+  before=$(avail "$d")
+  start_stopped "$f" "$FALLOCATE" -n -l 400M "$f"
+  (($(alloc_bytes "$f") < 390 * MiB)) || fail "stopped too late"
+  finish_with TERM
+  assert_equal "$status" 1
+  assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15"
+  evict "$f"
+  assert_equal "$(state "$f")" "$fp"
+  assert_avail_near "$d" "$before"
+}
+
+@test "another process opening the file breaks the lease: stop, roll back, exit 1; the opener proceeds" {
+  require_big
+  local d f before opener i
+  d=$(tdir big)
+  f=$d/leased
+  before=$(avail "$d")
+  start_stopped "$f" "$FALLOCATE" -l 400M "$f"
+  # The opener blocks in open(2) until the lease is given back.
+  head -c 1 -- "$f" >"$BATS_TEST_TMPDIR/opened" 2>&1 3>&- &
+  opener=$!
+  for ((i = 0; i < 600; i++)); do
+    grep -q "LEASE  *BREAKING .* $PID " /proc/locks && break
+    sleep 0.05
+  done
+  grep -q "LEASE  *BREAKING .* $PID " /proc/locks ||
+    fail "the lease was not broken: $(grep LEASE /proc/locks)"
+  finish_with CONT
+  wait "$opener" || fail "the opener failed: $(cat "$BATS_TEST_TMPDIR/opened")"
+  assert_equal "$status" 1
+  assert_equal "$stderr" "fallocate: '$f': cannot allocate: another process opened the file; stopped and rolled back"
+  assert_file_not_exists "$f"
+  assert_avail_near "$d" "$before"
+}
+
+@test "a signal after the zeros are written (during the final fsync): either rolled back or exit 0" {
+  require_big
+  local d f try caught=no
+  d=$(tdir big)
+  f=$d/late
+  for try in 1 2 3; do
+    rm -f "$f"
+    "$FALLOCATE" -l 400M "$f" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+    PID=$!
+    while (($(stat -c %s -- "$f" 2>/dev/null || echo 0) < 400 * MiB)) && kill -0 "$PID" 2>/dev/null; do :; done
+    if kill -STOP "$PID" 2>/dev/null; then
+      caught=yes
+      break
+    fi
+    wait "$PID"
+  done
+  [[ $caught == yes ]] || fail "the program always ended before it could be signalled"
+  finish_with TERM
+  if ((status == 0)); then
+    assert_size "$f" $((400 * MiB))
+    assert_equal "$(mapped_bytes "$f" 0 $((400 * MiB)))" $((400 * MiB))
+  else
+    assert_equal "$status" 1
+    [[ -n $stderr ]] || fail "exit 1 without an error message; the file is $(state "$f")"
+    assert_file_not_exists "$f"
+  fi
+}
+
+@test "--progress on a terminal shows the zero-fill's progress" {
+  require_big
+  local d f pidf log i
+  d=$(tdir big)
+  f=$d/progress
+  pidf=$BATS_TEST_TMPDIR/pid
+  log=$BATS_TEST_TMPDIR/tty
+  # script(1) gives the program a terminal; the inner shell tells its pid.
+  script -qfec "$(printf 'sh -c %q' "echo \$\$ >$(printf %q "$pidf"); exec $(printf %q "$FALLOCATE") --progress -l 400M $(printf %q "$f")")" \
+    /dev/null </dev/null >"$log" 2>&1 3>&- &
+  SP=$!
+  for ((i = 0; i < 600; i++)); do
+    [[ -s $pidf ]] && (($(stat -c %b -- "$f" 2>/dev/null || echo 0) > 0)) && break
+    sleep 0.01
+  done
+  PID=$(<"$pidf")
+  kill -STOP "$PID"
+  # Stopped longer than the 0.2 s between two progress lines.  (script(1)
+  # stops itself when its child stops: let both go on.)
+  sleep 0.5
+  kill -CONT "$PID"
+  kill -CONT "$SP"
+  PID=
+  wait "$SP"
+  SP=
+  run cat -v "$log"
+  assert_output --partial "$f: "
+  assert_output --partial "% "
+  assert_output --partial "/ 400 MiB"
+  assert_size "$f" $((400 * MiB))
+}
