@@ -39,6 +39,7 @@
 
 #include "fsinfo.h"
 #include "guard.h"
+#include "holes.h"
 #include "progress.h"
 #include "request.h"
 #include "sizes.h"
@@ -116,8 +117,8 @@ Range and modifiers:\n\
   -l, --length=LENGTH   length of the range; with -d, -r and --advise\n\
                           the default is to the end of the file\n\
   -n, --keep-size       do not change the size of the file\n\
-      --advise=ADVICE   advise the page cache about the range, alone or\n\
-                          after allocating, -p, -u, -w, -x or -z\n\
+      --advise=ADVICE   advise the page cache about the range: alone, or\n\
+                          after -n, -p, -u, -w, -x or -z\n\
       --force           dig holes even while another process has FILE open\n\
       --progress        show the progress of long operations\n\
   -v, --verbose         tell what was done\n\
@@ -215,6 +216,7 @@ request_failed (struct request_error const *err)
                err->option);
       else
         error (0, 0, "no length argument specified");
+      try_help ();
       break;
     case PROBLEM_ZERO_LENGTH:
       error (0, 0, "invalid length: %s: must be greater than zero",
@@ -426,6 +428,7 @@ where_it_works (enum operation op, bool keep_size)
     case OP_UNSHARE:
       return "; it works on xfs with reflink";
     case OP_PUNCH:
+    case OP_DIG:
       return "; it works on ext4, xfs, btrfs and tmpfs";
     case OP_ALLOCATE:
     case OP_ZERO:
@@ -433,7 +436,6 @@ where_it_works (enum operation op, bool keep_size)
                          "the file" : "";
     case OP_POSIX:
     case OP_WRITE_ZEROES:
-    case OP_DIG:
     case OP_REPORT:
     case OP_NONE:
     default:
@@ -567,14 +569,22 @@ job_progress (void *arg, off_t done, off_t total)
     fwrite (buf, 1, n, stderr);
 }
 
-/* Clear the progress line of JOB, if any.  */
+/* Clear the progress line of JOB, if any; the next update draws it
+   again.  */
 static void
-job_progress_end (struct job *job)
+job_progress_clear (struct job *job)
 {
   char buf[PROGRESS_BUFSIZE];
   size_t n = job->drawing ? progress_end (&job->progress, buf) : 0;
   if (n)
     fwrite (buf, 1, n, stderr);
+}
+
+/* End the progress of JOB: clear its line.  */
+static void
+job_progress_end (struct job *job)
+{
+  job_progress_clear (job);
   job->drawing = false;
 }
 
@@ -611,6 +621,93 @@ job_unguard (struct job *job)
   job->guarded = false;
 }
 
+/* Print the -v line of a hole that -d or -r found in JOB's file.  */
+static void
+job_hole (void *arg, enum hole_kind kind, off_t offset, off_t length)
+{
+  struct job *job = arg;
+  job_progress_clear (job);
+  printf ("%s hole: offset %jd - %jd (%jd bytes)\n",
+          kind == HOLE_FILE ? "file" : "data", (intmax_t) offset,
+          (intmax_t) (offset + length), (intmax_t) length);
+}
+
+/* Print "N holes, SIZE (BYTES bytes, P% of the file)" for holes of BYTES
+   in all in a file of FILE_SIZE bytes.  */
+static void
+print_holes (intmax_t holes, off_t bytes, off_t file_size)
+{
+  char buf[HUMAN_SIZE_BUFSIZE];
+  printf ("%jd holes, %s (%jd bytes, %.2f%% of the file)", holes,
+          human_size (bytes, buf), (intmax_t) bytes,
+          file_size ? 100.0 * (double) bytes / (double) file_size : 0.0);
+}
+
+/* Say why -d or -r failed on JOB's file, as STATS and OUT tell.  */
+static void
+holes_failed (struct job const *job, struct holes_stats const *stats,
+              struct space_outcome const *out)
+{
+  char const *name = quoteaf (job->name);
+  bool dig = job->req->op == OP_DIG;
+  if (out->step == STEP_GUARD)
+    error (0, 0, "%s is open by another process; not digging holes "
+           "(use --force to dig anyway)", name);
+  else if (out->err == EINTR && dig)
+    {
+      char why[64];
+      if (interrupted)
+        snprintf (why, sizeof why, "interrupted by signal %d",
+                  (int) interrupted);
+      else
+        snprintf (why, sizeof why, "another process opened the file");
+      error (0, 0, "%s: %s; stopped digging at offset %jd of %jd, after "
+             "converting %jd holes (%jd bytes) to sparse holes", name, why,
+             (intmax_t) (stats->start + stats->done), (intmax_t) stats->end,
+             stats->data_holes, (intmax_t) stats->data_hole_bytes);
+    }
+  else
+    failed (job->name, job->fd, job->req, out);
+}
+
+/* Report (-r) or dig (-d) the holes of JOB's file with HOOKS.  Return
+   true on success.  */
+static bool
+job_holes (struct job *job, struct space_hooks const *hooks)
+{
+  struct request const *req = job->req;
+  bool dig = req->op == OP_DIG;
+  if (!dig && 1 < req->nfiles)
+    printf ("%s:\n", job->name);
+  struct holes_stats stats;
+  struct space_outcome out;
+  int err = holes_scan (job->fd, req->offset, req->length, dig,
+                        req->verbose ? job_hole : NULL, job, hooks,
+                        &stats, &out);
+  job_progress_end (job);
+  job_unguard (job);
+  if (err)
+    {
+      holes_failed (job, &stats, &out);
+      return false;
+    }
+  if (dig && req->verbose)
+    {
+      printf ("%s: ", job->name);
+      print_holes (stats.data_holes, stats.data_hole_bytes, stats.file_size);
+      puts (" converted to sparse holes.");
+    }
+  else if (!dig)
+    {
+      fputs ("\nSummary:\nfile holes: ", stdout);
+      print_holes (stats.file_holes, stats.file_hole_bytes, stats.file_size);
+      fputs ("\ndata holes: ", stdout);
+      print_holes (stats.data_holes, stats.data_hole_bytes, stats.file_size);
+      putchar ('\n');
+    }
+  return true;
+}
+
 /* Apply REQ to the file NAME.  Return true on success.  */
 static bool
 process_file (char const *name, struct request const *req)
@@ -638,11 +735,7 @@ process_file (char const *name, struct request const *req)
       ok = false;
     }
   else if (req->op == OP_DIG || req->op == OP_REPORT)
-    {
-      error (0, ENOTSUP, "%s: cannot %s", quoteaf (name),
-             op_words[req->op].doing);
-      ok = false;
-    }
+    ok = job_holes (&job, &hooks);
   else if (req->op != OP_NONE && apply (fd, req, &hooks, &out) != 0)
     {
       failed (name, fd, req, &out);
@@ -711,10 +804,18 @@ main (int argc, char **argv)
       break;
     }
 
+  /* A signal stops (and rolls back) the operation under way, or lets it
+     finish if it has; either way the remaining files are left alone.  */
   catch_signals ();
   bool ok = true;
-  for (int i = 0; i < req.nfiles && !interrupted; i++)
+  int i;
+  for (i = 0; i < req.nfiles && !interrupted; i++)
     ok &= process_file (req.files[i], &req);
-  ok &= !interrupted;
+  if (i < req.nfiles)
+    {
+      error (0, 0, "interrupted by signal %d; %d files not processed",
+             (int) interrupted, req.nfiles - i);
+      ok = false;
+    }
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,0 +1,500 @@
+/* Holes: report them, and dig them out of zeros.
+   Copyright (C) 2026 the fallocate developers.
+   SPDX-License-Identifier: GPL-3.0-or-later  */
+
+#include <config.h>
+
+#include "holes.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdckdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "intprops.h"
+
+#define OFF_T_MAX TYPE_MAXIMUM (off_t)
+
+static off_t
+min_off (off_t a, off_t b)
+{
+  return a < b ? a : b;
+}
+
+static off_t
+max_off (off_t a, off_t b)
+{
+  return a < b ? b : a;
+}
+
+/* X rounded down, and up, to a multiple of BLOCK.  */
+static off_t
+floor_block (off_t x, off_t block)
+{
+  return x - x % block;
+}
+
+static off_t
+ceil_block (off_t x, off_t block)
+{
+  off_t r = x % block, y;
+  return r == 0 ? x : ckd_add (&y, x, block - r) ? OFF_T_MAX : y;
+}
+
+bool
+holes_is_zero (void const *buf, size_t size)
+{
+  unsigned char const *p = buf;
+  size_t i = 0;
+
+  /* Eight words at a time: random data fails on the first ones.  */
+  uint64_t w[8];
+  for (; i + sizeof w <= size; i += sizeof w)
+    {
+      memcpy (w, p + i, sizeof w);
+      if (w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7])
+        return false;
+    }
+  for (; i < size; i++)
+    if (p[i])
+      return false;
+  return true;
+}
+
+
+/* The coalescer.  */
+
+void
+holes_tally_init (struct holes_tally *t, off_t start, off_t end,
+                  off_t size, off_t block,
+                  holes_found found, void *found_arg,
+                  struct holes_stats *stats,
+                  int (*punch) (void *, off_t, off_t), void *punch_arg)
+{
+  off_t window_start = ceil_block (start, block);
+  off_t window_end = end == size ? end : floor_block (end, block);
+  *t = (struct holes_tally) {
+    .block = block, .size = size,
+    .window_start = window_start,
+    .window_end = max_off (window_start, window_end),
+    .found = found, .found_arg = found_arg, .stats = stats,
+    .punch = punch, .punch_arg = punch_arg,
+  };
+}
+
+/* Count the hole of KIND at OFFSET, LENGTH and pass it on.  */
+static void
+count_hole (struct holes_tally *t, enum hole_kind kind, off_t offset,
+            off_t length)
+{
+  if (kind == HOLE_FILE)
+    {
+      t->stats->file_holes++;
+      t->stats->file_hole_bytes += length;
+    }
+  else
+    {
+      t->stats->data_holes++;
+      t->stats->data_hole_bytes += length;
+    }
+  if (t->found)
+    t->found (t->found_arg, kind, offset, length);
+}
+
+static void
+close_file_hole (struct holes_tally *t)
+{
+  if (t->file_start < t->file_end)
+    count_hole (t, HOLE_FILE, t->file_start, t->file_end - t->file_start);
+  t->file_start = t->file_end = 0;
+}
+
+/* Punch the open run from where it is punched up to UPTO, a block
+   boundary or the end of the file; the last partial block of the file is
+   punched whole, the part past the end holding nothing.  */
+static int
+punch_to (struct holes_tally *t, off_t upto)
+{
+  off_t from = t->punched;
+  if (upto <= from)
+    return 0;
+  off_t to = upto == t->size ? ceil_block (upto, t->block) : upto;
+  int err = t->punch (t->punch_arg, from, to - from);
+  if (!err)
+    t->punched = upto;
+  return err;
+}
+
+/* Close the open run of zeros: punch the rest of it if PUNCH, and count
+   what it holds of whole blocks (when digging: of punched ones).  */
+static int
+close_run (struct holes_tally *t, bool punch)
+{
+  if (t->zero_end <= t->zero_start)
+    return 0;
+  off_t start = ceil_block (t->zero_start, t->block);
+  off_t end = (t->zero_end == t->size ? t->zero_end
+               : floor_block (t->zero_end, t->block));
+  int err = 0;
+  if (t->punch)
+    {
+      if (punch)
+        err = punch_to (t, end);
+      end = t->punched;
+    }
+  if (start < end)
+    count_hole (t, HOLE_DATA, start, end - start);
+  t->zero_start = t->zero_end = t->punched = 0;
+  return err;
+}
+
+int
+holes_tally_hole (struct holes_tally *t, off_t offset, off_t length)
+{
+  int err = close_run (t, true);
+  if (err)
+    return err;
+  if (t->file_start < t->file_end && t->file_end == offset)
+    t->file_end += length;
+  else
+    {
+      close_file_hole (t);
+      t->file_start = offset;
+      t->file_end = offset + length;
+    }
+  return 0;
+}
+
+int
+holes_tally_zeros (struct holes_tally *t, off_t offset, off_t length)
+{
+  close_file_hole (t);
+  off_t start = max_off (offset, t->window_start);
+  off_t end = min_off (offset + length, t->window_end);
+  if (end <= start)
+    return close_run (t, true);
+  if (t->zero_start == t->zero_end || t->zero_end != start)
+    {
+      int err = close_run (t, true);
+      if (err)
+        return err;
+      t->zero_start = start;
+      t->punched = ceil_block (start, t->block);
+    }
+  t->zero_end = end;
+  off_t ready = floor_block (end, t->block);
+  if (t->punch && HOLES_PUNCH_BATCH <= ready - t->punched)
+    return punch_to (t, ready);
+  return 0;
+}
+
+int
+holes_tally_data (struct holes_tally *t)
+{
+  close_file_hole (t);
+  return close_run (t, true);
+}
+
+int
+holes_tally_end (struct holes_tally *t, bool complete)
+{
+  int err = close_run (t, complete);
+  close_file_hole (t);
+  return err;
+}
+
+
+/* The walk.  */
+
+struct scan
+{
+  int fd;
+  struct space_hooks const *hooks;
+  struct holes_stats *stats;
+  struct space_outcome *out;
+  struct holes_tally tally;
+  char *buf;                    /* HOLES_CHUNK bytes, or NULL */
+  off_t cached_from;            /* data read from here on is still cached */
+  intmax_t punches;             /* punches done */
+};
+
+static bool
+should_stop (struct scan const *s)
+{
+  return (s->hooks && s->hooks->should_stop
+          && s->hooks->should_stop (s->hooks->arg));
+}
+
+/* The tally's punch: stop first if asked to.  */
+static int
+dig_punch (void *arg, off_t offset, off_t length)
+{
+  struct scan *s = arg;
+  if (should_stop (s))
+    return EINTR;
+  int err = space_punch (s->fd, offset, length, s->out);
+  s->punches += !err;
+  return err;
+}
+
+/* Drop what was read before END from the page cache, in pieces of at
+   least HOLES_CHUNK bytes, or all of it if ALL: POSIX_FADV_DONTNEED
+   costs too much to call for every small extent.  */
+static void
+uncache (struct scan *s, off_t end, bool all)
+{
+  if (HOLES_CHUNK <= end - s->cached_from || (all && s->cached_from < end))
+    {
+      posix_fadvise (s->fd, s->cached_from, end - s->cached_from,
+                     POSIX_FADV_DONTNEED);
+      s->cached_from = end;
+    }
+}
+
+static void
+progress (struct scan const *s, off_t pos)
+{
+  s->stats->done = pos - s->stats->start;
+  if (s->hooks && s->hooks->progress)
+    s->hooks->progress (s->hooks->arg, s->stats->done,
+                        s->stats->end - s->stats->start);
+}
+
+/* Tell the tally what the N bytes read at POS into S->buf are, block by
+   block, zero runs in one piece.  */
+static int
+classify (struct scan *s, off_t pos, size_t n)
+{
+  off_t const block = s->tally.block;
+  off_t end = pos + (off_t) n;
+  off_t zeros = -1;             /* start of the zero blocks in a row */
+  int err = 0;
+  for (off_t at = pos; !err && at < end; )
+    {
+      off_t next = min_off (floor_block (at, block) + block, end);
+      if (holes_is_zero (s->buf + (at - pos), next - at))
+        {
+          if (zeros < 0)
+            zeros = at;
+        }
+      else
+        {
+          if (0 <= zeros)
+            err = holes_tally_zeros (&s->tally, zeros, at - zeros);
+          zeros = -1;
+          if (!err)
+            err = holes_tally_data (&s->tally);
+        }
+      at = next;
+    }
+  if (!err && 0 <= zeros)
+    err = holes_tally_zeros (&s->tally, zeros, end - zeros);
+  return err;
+}
+
+/* Read the data at [OFFSET, END) chunk by chunk and classify it.  */
+static int
+scan_data (struct scan *s, off_t offset, off_t end)
+{
+  if (!s->buf)
+    {
+      s->buf = aligned_alloc (4096, HOLES_CHUNK);
+      if (!s->buf)
+        return ENOMEM;
+    }
+  for (off_t pos = offset; pos < end; )
+    {
+      off_t chunk_end = min_off (floor_block (pos, HOLES_CHUNK) + HOLES_CHUNK,
+                                 end);
+      ssize_t n;
+      do
+        n = pread (s->fd, s->buf, chunk_end - pos, pos);
+      while (n < 0 && errno == EINTR);
+      if (n < 0)
+        {
+          int err = errno;
+          *s->out = (struct space_outcome) { .err = err, .step = STEP_READ };
+          return err;
+        }
+      /* The file shrank under us: what is gone does not count.  */
+      if (n == 0)
+        return holes_tally_data (&s->tally);
+      int err = classify (s, pos, n);
+      if (err)
+        return err;
+      pos += n;
+      uncache (s, pos, false);
+      progress (s, pos);
+      if (should_stop (s))
+        return EINTR;
+    }
+  return 0;
+}
+
+/* Hand segment SEG to the tally, reading it if it is data.  Data outside
+   the tally's window cannot count and is not read.  */
+static int
+scan_segment (struct scan *s, struct extent const *seg)
+{
+  off_t end = seg->offset + seg->length;
+  switch (seg->kind)
+    {
+    case EXTENT_HOLE:
+      return holes_tally_hole (&s->tally, seg->offset, seg->length);
+    case EXTENT_UNWRITTEN:
+      return holes_tally_zeros (&s->tally, seg->offset, seg->length);
+    case EXTENT_DATA:
+    default:
+      {
+        off_t start = max_off (seg->offset, s->tally.window_start);
+        off_t stop = min_off (end, s->tally.window_end);
+        int err = 0;
+        if (seg->offset < start || stop <= start)
+          err = holes_tally_data (&s->tally);
+        if (!err && start < stop)
+          err = scan_data (s, start, stop);
+        if (!err && stop < end)
+          err = holes_tally_data (&s->tally);
+        return err;
+      }
+    }
+}
+
+/* Make sure that FD's filesystem can punch holes, before anything is
+   read: punch a block beyond the end of the file (SIZE), as far out as
+   the filesystem accepts offsets, where no file has blocks (ext4 even
+   ignores punches past the end of file).  Too far out is EFBIG.  Return
+   0 if the punch worked or proved nothing, else its errno value.  */
+static int
+probe_punch (int fd, off_t size, off_t block, struct space_outcome *out)
+{
+  for (int shift = TYPE_WIDTH (off_t) - 2; 30 <= shift; shift--)
+    {
+      off_t at = floor_block (((off_t) 1 << shift) - 2 * block, block);
+      if (at < size)
+        break;
+      int err = space_punch (fd, at, block, out);
+      switch (err)
+        {
+        case 0:
+          return 0;
+        case EOPNOTSUPP:
+        case ENOSYS:
+        case EPERM:
+        case EBADF:
+        case ETXTBSY:
+        case EROFS:
+          return err;
+        default:
+          break;
+        }
+    }
+  *out = (struct space_outcome) { 0 };
+  return 0;
+}
+
+/* Walk S's range up to END, which the tally knows.  */
+static int
+walk_range (struct scan *s, off_t end)
+{
+  struct extents walk;
+  int err = extents_open (&walk, s->fd, s->stats->start, end);
+  if (err)
+    {
+      *s->out = (struct space_outcome) { .err = err, .step = STEP_MAP };
+      return err;
+    }
+  s->stats->method = walk.method;
+  posix_fadvise (s->fd, s->stats->start, end - s->stats->start,
+                 POSIX_FADV_SEQUENTIAL);
+  for (;;)
+    {
+      struct extent seg;
+      err = extents_next (&walk, &seg);
+      if (err)
+        {
+          *s->out = (struct space_outcome) { .err = err, .step = STEP_MAP };
+          break;
+        }
+      if (!seg.length)
+        break;
+      err = scan_segment (s, &seg);
+      if (err)
+        break;
+      progress (s, seg.offset + seg.length);
+      if (should_stop (s))
+        {
+          err = EINTR;
+          break;
+        }
+    }
+  extents_close (&walk);
+  uncache (s, s->stats->start + s->stats->done, true);
+  int end_err = holes_tally_end (&s->tally, !err);
+  return err ? err : end_err;
+}
+
+/* Whether timestamps A and B are the same.  */
+static bool
+same_time (struct timespec a, struct timespec b)
+{
+  return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+int
+holes_scan (int fd, off_t offset, off_t length, bool dig,
+            holes_found found, void *found_arg,
+            struct space_hooks const *hooks,
+            struct holes_stats *stats, struct space_outcome *out)
+{
+  *stats = (struct holes_stats) { 0 };
+  *out = (struct space_outcome) { 0 };
+
+  struct stat st;
+  int err = fstat (fd, &st) != 0 ? errno : fsinfo_get (fd, &stats->fs);
+  if (err)
+    {
+      *out = (struct space_outcome) { .err = err, .step = STEP_STAT };
+      return err;
+    }
+  off_t block = (0 < stats->fs.block_size ? stats->fs.block_size
+                 : 0 < st.st_blksize ? st.st_blksize : 4096);
+  off_t end;
+  if (!length || ckd_add (&end, offset, length) || st.st_size < end)
+    end = st.st_size;
+  stats->file_size = st.st_size;
+  stats->start = min_off (offset, end);
+  stats->end = end;
+
+  if (dig && hooks && hooks->guard && (err = hooks->guard (hooks->arg)))
+    {
+      *out = (struct space_outcome) { .err = err, .step = STEP_GUARD };
+      return err;
+    }
+
+  struct scan s = { .fd = fd, .hooks = hooks, .stats = stats, .out = out,
+                    .cached_from = stats->start };
+  holes_tally_init (&s.tally, stats->start, end, st.st_size, block,
+                    found, found_arg, stats, dig ? dig_punch : NULL, &s);
+  err = dig ? probe_punch (fd, st.st_size, block, out) : 0;
+  struct stat probed = st;
+  if (dig && fstat (fd, &probed) != 0)
+    probed = st;
+  if (!err)
+    err = walk_range (&s, end);
+  free (s.buf);
+  if (err && (err == EINTR || !out->err))
+    *out = (struct space_outcome) { .err = err, .step = STEP_NONE };
+
+  /* Nothing punched: undo what the probe did to the modification time,
+     unless someone else has changed the file since.  */
+  struct stat now;
+  if (!s.punches && !same_time (st.st_mtim, probed.st_mtim)
+      && fstat (fd, &now) == 0 && same_time (now.st_mtim, probed.st_mtim))
+    futimens (fd, (struct timespec[]) { { .tv_nsec = UTIME_OMIT },
+                                        st.st_mtim });
+  return err;
+}

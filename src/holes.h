@@ -1,0 +1,141 @@
+/* Holes: report them, and dig them out of zeros.
+   Copyright (C) 2026 the fallocate developers.
+   SPDX-License-Identifier: GPL-3.0-or-later
+
+   holes_scan walks a range of a file with the allocation map (extents.h)
+   and finds two kinds of holes, in offset order:
+
+     file holes  maximal parts of the range with no space allocated;
+     data holes  maximal runs of whole filesystem blocks that have space
+                 allocated and read as zeros: unwritten extents (counted
+                 without being read) and written blocks found zero by a
+                 word-wide test, merged when adjacent.  The last partial
+                 block of the file counts up to the end of the file; any
+                 other partial block at an edge of the range never counts.
+
+   Data extents are read in aligned chunks of HOLES_CHUNK bytes (file
+   holes and unwritten extents never are) and dropped from the page cache
+   once tested, so memory stays constant and the machine's working set
+   stays.
+
+   When digging, each data hole is punched (FALLOC_FL_PUNCH_HOLE |
+   FALLOC_FL_KEEP_SIZE) as soon as its blocks are verified, long ones in
+   pieces.  Every punch covers only bytes read as zeros (or unwritten),
+   so a dig stopped at any moment, even by SIGKILL, leaves the bytes of
+   the file as they were.  Keeping other writers out between the test and
+   the punch is the caller's part: a dig first calls the guard hook of
+   space.h (which takes the write lease of guard.h), and asks should_stop
+   before every punch and after every chunk.  Then, before reading
+   anything, it makes sure that the filesystem can punch holes at all,
+   with a punch beyond the end of the file where nothing is allocated;
+   as that punch updates the modification time on some filesystems, the
+   time is put back when the dig punches nothing.
+
+   The engine never prints: it hands holes, progress and statistics to
+   the caller through callbacks and *STATS.  */
+
+#ifndef FALLOCATE_HOLES_H
+#define FALLOCATE_HOLES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "extents.h"
+#include "fsinfo.h"
+#include "space.h"
+
+/* Bytes of data read per pread(2).  */
+enum { HOLES_CHUNK = 1 << 20 };
+
+/* When digging, a run of zeros is punched whenever this many of its
+   bytes wait verified.  */
+enum { HOLES_PUNCH_BATCH = 16 << 20 };
+
+enum hole_kind
+{
+  HOLE_FILE,
+  HOLE_DATA
+};
+
+/* Where holes go as they are found (when digging: data holes once
+   punched), in offset order.  */
+typedef void (*holes_found) (void *arg, enum hole_kind kind, off_t offset,
+                             off_t length);
+
+struct holes_stats
+{
+  off_t file_size;
+  off_t start, end;             /* the range walked */
+  off_t done;                   /* bytes of it walked */
+  intmax_t file_holes;
+  off_t file_hole_bytes;
+  intmax_t data_holes;          /* when digging: holes punched */
+  off_t data_hole_bytes;
+  enum extents_method method;
+  struct fsinfo fs;             /* type and block size, for messages */
+};
+
+/* Walk [OFFSET, OFFSET + LENGTH) of FD, or to the end of the file if
+   LENGTH is 0 or reaches past it, and if DIG punch the data holes (FD
+   must then be open for writing).  Pass each hole to FOUND (if not
+   NULL) with FOUND_ARG.  HOOKS (or NULL) gets the progress over the
+   range; when digging, its guard is called first and its should_stop
+   before every punch and after every chunk read.  Fill *STATS as far as
+   the walk got.  Return 0, or an errno value with *OUT telling which
+   step failed: STEP_GUARD (the guard's answer), STEP_FALLOCATE for the
+   probe (before anything was read: EOPNOTSUPP means the filesystem
+   cannot punch holes) and for punches, STEP_MAP, STEP_READ, STEP_STAT;
+   EINTR with STEP_NONE when stopped.  */
+int holes_scan (int fd, off_t offset, off_t length, bool dig,
+                holes_found found, void *found_arg,
+                struct space_hooks const *hooks,
+                struct holes_stats *stats, struct space_outcome *out);
+
+/* Whether the SIZE bytes at BUF are all zero.  */
+bool holes_is_zero (void const *buf, size_t size);
+
+/* The coalescer inside holes_scan, exposed for the unit tests: it is fed
+   the range in offset order, as segments that are file holes, zeros, or
+   other allocated bytes, and turns them into holes (and punches).  */
+struct holes_tally
+{
+  off_t block;                  /* filesystem block size */
+  off_t size;                   /* file size */
+  off_t window_start;           /* data holes lie in [start, end) */
+  off_t window_end;
+  holes_found found;
+  void *found_arg;
+  struct holes_stats *stats;
+  /* Punch [OFFSET, OFFSET + LENGTH); return 0 or an errno value.
+     NULL: report only.  */
+  int (*punch) (void *arg, off_t offset, off_t length);
+  void *punch_arg;
+  off_t file_start, file_end;   /* the file hole being grown, if any */
+  off_t zero_start, zero_end;   /* the run of zeros being grown, if any */
+  off_t punched;                /* the run is punched up to here */
+};
+
+/* Start *T for the range [START, END) of a file of SIZE bytes with
+   blocks of BLOCK bytes; holes go to FOUND (if not NULL) and *STATS.  */
+void holes_tally_init (struct holes_tally *t, off_t start, off_t end,
+                       off_t size, off_t block,
+                       holes_found found, void *found_arg,
+                       struct holes_stats *stats,
+                       int (*punch) (void *, off_t, off_t), void *punch_arg);
+
+/* Feed *T the next LENGTH bytes at OFFSET: a file hole, bytes that read
+   as zeros, or (holes_tally_data) allocated bytes that do not count,
+   nonzero or outside the window.  Return 0, or the errno value of a
+   failed punch.  */
+int holes_tally_hole (struct holes_tally *t, off_t offset, off_t length);
+int holes_tally_zeros (struct holes_tally *t, off_t offset, off_t length);
+int holes_tally_data (struct holes_tally *t);
+
+/* End the walk: close the open hole.  If not COMPLETE (the walk was
+   stopped), punch nothing more, and count of the open run only what is
+   punched.  */
+int holes_tally_end (struct holes_tally *t, bool complete);
+
+#endif

@@ -1,0 +1,322 @@
+#!/usr/bin/env bats
+# --dig-holes: every data hole of the range becomes a file hole; the bytes
+# and the size never change.  Reproduces what util-linux gets wrong:
+# preallocated (unwritten) space is never freed, the file is read 4 KiB
+# per pread(2), and a filesystem that cannot punch is found out only
+# after the whole file was read.
+
+load "$TESTS_SRCDIR/helpers/common"
+
+setup_file() { fs_setup_file ext4 xfs btrfs ext2 tmpfs ramfs; }
+teardown_file() { fs_teardown_file; }
+
+setup() { check_fallocate_built; }
+teardown() { fs_test_cleanup; }
+
+MiB=1048576
+
+new_file() {
+  local p
+  p=$(fs_dir "$1")/$BATS_TEST_NUMBER-${2:-f}
+  rm -f "$p"
+  printf '%s\n' "$p"
+}
+
+# has_fiemap F: whether the filesystem of F has FIEMAP (tmpfs has not).
+has_fiemap() { [[ $(fs_type "$(dirname "$1")") != tmpfs ]]; }
+
+# allocated F [OFF LEN]: bytes of F allocated in [OFF, OFF+LEN) (default:
+# up to its size), from FIEMAP; without FIEMAP, of the whole file from
+# st_blocks.  (st_blocks on xfs counts preallocation past the end of
+# file, which xfs trims when it pleases.)
+allocated() {
+  if has_fiemap "$1"; then
+    mapped_bytes "$1" "${2:-0}" "${3:-$(file_size "$1")}"
+  else
+    alloc_bytes "$1"
+  fi
+}
+
+# make_4k_mix F MIB: F of MIB MiB, alternating 4 KiB of nonzero data and
+# 4 KiB of written zeros.
+make_4k_mix() {
+  perl -e 'for (1 .. $ARGV[0] * 128) { print pack ("N", $_) x 1024, "\0" x 4096 }' \
+    "$2" >"$1"
+  sync "$1"
+}
+
+# dig_is F EXPECTED ARGS...: dig F with ARGS (-d ARGS F), check that it
+# succeeds, prints EXPECTED exactly and nothing on stderr, and that the
+# size and the bytes of F did not change.
+dig_is() {
+  local f=$1 expected=$2 size sum
+  shift 2
+  size=$(file_size "$f")
+  sum=$(sha256sum <"$f")
+  run --separate-stderr "$FALLOCATE" -d "$@" "$f"
+  assert_equal "$status" 0
+  assert_equal "$stderr" ""
+  assert_equal "$output" "$expected"
+  drop_caches
+  assert_size "$f" "$size"
+  assert_equal "$(sha256sum <"$f")" "$sum"
+}
+
+# Preallocated space reads as zeros: dig frees it all.  util-linux skips
+# it (SEEK_DATA calls it a hole), and frees nothing.
+preallocated() {
+  require_fs "$1"
+  local f
+  f=$(new_file "$1")
+  "$SYS_FALLOCATE" -l 40M "$f"
+  "$SYS_FALLOCATE" -d "$f"
+  assert_equal "$(allocated "$f")" $((40 * MiB))
+  dig_is "$f" "data hole: offset 0 - 41943040 (41943040 bytes)
+$f: 1 holes, 40 MiB (41943040 bytes, 100.00% of the file) converted to sparse holes." -v
+  assert_equal "$(allocated "$f")" 0
+  assert_equal "$(alloc_bytes "$f")" 0
+  assert_zeros "$f" 0 $((40 * MiB))
+}
+
+@test "-d on ext4: frees preallocated space, which util-linux keeps" { preallocated ext4; }
+@test "-d on xfs: frees preallocated space, which util-linux keeps" { preallocated xfs; }
+@test "-d on btrfs: frees preallocated space, which util-linux keeps" { preallocated btrfs; }
+
+# Alternating MiB of random data and written zeros.
+mib_mix() {
+  require_fs "$1"
+  local f
+  f=$(new_file "$1")
+  make_file_with "$f" data:0:1M zero:1M:1M data:2M:1M zero:3M:1M \
+    data:4M:1M zero:5M:1M data:6M:1M zero:7M:1M
+  assert_equal "$(allocated "$f")" $((8 * MiB))
+  dig_is "$f" "data hole: offset 1048576 - 2097152 (1048576 bytes)
+data hole: offset 3145728 - 4194304 (1048576 bytes)
+data hole: offset 5242880 - 6291456 (1048576 bytes)
+data hole: offset 7340032 - 8388608 (1048576 bytes)
+$f: 4 holes, 4 MiB (4194304 bytes, 50.00% of the file) converted to sparse holes." -v
+  assert_equal "$(allocated "$f")" $((4 * MiB))
+  if has_fiemap "$f"; then
+    assert_equal "$(allocated "$f" $MiB $MiB)" 0
+    assert_equal "$(allocated "$f" $((7 * MiB)) $MiB)" 0
+  fi
+  # Nothing is left to dig.
+  drop_caches
+  run "$FALLOCATE" -r "$f"
+  assert_output --partial "data holes: 0 holes, 0 B (0 bytes, 0.00% of the file)"
+}
+
+@test "-d on ext4: alternating data and zeros" { mib_mix ext4; }
+@test "-d on xfs: alternating data and zeros" { mib_mix xfs; }
+@test "-d on btrfs: alternating data and zeros" { mib_mix btrfs; }
+@test "-d on tmpfs: alternating data and zeros" { mib_mix tmpfs; }
+
+# Written zeros on both sides of an unwritten extent: one hole, one punch
+# (util-linux frees only the written zeros, in two pieces).
+zeros_around_unwritten() {
+  require_fs "$1"
+  local f
+  f=$(new_file "$1")
+  make_file_with "$f" size:4M prealloc:1M:1M zero:0:1M zero:2M:1M data:3M:1M
+  dig_is "$f" "data hole: offset 0 - 3145728 (3145728 bytes)
+$f: 1 holes, 3 MiB (3145728 bytes, 75.00% of the file) converted to sparse holes." -v
+  assert_equal "$(allocated "$f")" "$MiB"
+  assert_equal "$(allocated "$f" $((3 * MiB)) $MiB)" "$MiB"
+}
+
+@test "-d on ext4: written zeros and an unwritten extent in one hole" { zeros_around_unwritten ext4; }
+@test "-d on xfs: written zeros and an unwritten extent in one hole" { zeros_around_unwritten xfs; }
+@test "-d on btrfs: written zeros and an unwritten extent in one hole" { zeros_around_unwritten btrfs; }
+
+# A zero tail that ends inside a block: the last block goes too.
+zero_tail() {
+  require_fs "$1"
+  local f
+  f=$(new_file "$1")
+  make_file_with "$f" data:0:1M zero:1M:5000
+  dig_is "$f" "data hole: offset 1048576 - 1053576 (5000 bytes)
+$f: 1 holes, 4.9 KiB (5000 bytes, 0.47% of the file) converted to sparse holes." -v
+  assert_equal "$(allocated "$f")" "$MiB"
+}
+
+@test "-d on ext4: an unaligned zero tail is freed" { zero_tail ext4; }
+@test "-d on xfs: an unaligned zero tail is freed" { zero_tail xfs; }
+@test "-d on btrfs: an unaligned zero tail is freed" { zero_tail btrfs; }
+@test "-d on tmpfs: an unaligned zero tail is freed" { zero_tail tmpfs; }
+
+# -o/-l: only whole blocks inside the range are punched; file holes are
+# reported but left alone.
+sub_range() {
+  require_fs "$1"
+  local f
+  f=$(new_file "$1")
+  make_file_with "$f" size:4M zero:0:3M
+  dig_is "$f" "data hole: offset 4096 - 2097152 (2093056 bytes)
+$f: 1 holes, 2 MiB (2093056 bytes, 49.90% of the file) converted to sparse holes." -v -o 1000 -l 2M
+  assert_equal "$(allocated "$f" 0 4096)" 4096
+  assert_equal "$(allocated "$f" 4096 $((2 * MiB - 4096)))" 0
+  assert_equal "$(allocated "$f" $((2 * MiB)) $MiB)" "$MiB"
+  dig_is "$f" "file hole: offset 3145728 - 4194304 (1048576 bytes)
+$f: 0 holes, 0 B (0 bytes, 0.00% of the file) converted to sparse holes." -v -o 3M
+  dig_is "$f" "" -o 2M -l 1M
+  assert_equal "$(allocated "$f")" 4096
+}
+
+@test "-d on ext4: -o and -l punch only whole blocks of the range" { sub_range ext4; }
+@test "-d on xfs: -o and -l punch only whole blocks of the range" { sub_range xfs; }
+@test "-d on btrfs: -o and -l punch only whole blocks of the range" { sub_range btrfs; }
+
+@test "-d on an empty file converts nothing" {
+  require_fs ext4
+  local f
+  f=$(new_file ext4)
+  : >"$f"
+  dig_is "$f" "$f: 0 holes, 0 B (0 bytes, 0.00% of the file) converted to sparse holes." -v
+}
+
+@test "-d without -v prints nothing" {
+  require_fs ext4
+  local f
+  f=$(new_file ext4)
+  make_file_with "$f" zero:0:1M data:1M:1M
+  dig_is "$f" ""
+  assert_equal "$(allocated "$f")" "$MiB"
+}
+
+@test "-d -v on several files: one line each" {
+  require_fs xfs
+  local f g
+  f=$(new_file xfs)
+  g=$(new_file xfs g)
+  make_file_with "$f" zero:0:1M data:1M:1M
+  make_file_with "$g" data:0:1M
+  run --separate-stderr "$FALLOCATE" -d -v "$f" "$g"
+  assert_equal "$status" 0
+  assert_equal "$output" "data hole: offset 0 - 1048576 (1048576 bytes)
+$f: 1 holes, 1 MiB (1048576 bytes, 50.00% of the file) converted to sparse holes.
+$g: 0 holes, 0 B (0 bytes, 0.00% of the file) converted to sparse holes."
+}
+
+# The modification time stays when there is nothing to dig, though the
+# punch that probes the filesystem moves it on some of them.
+keeps_mtime() {
+  require_fs "$1"
+  local f before
+  f=$(new_file "$1")
+  make_file_with "$f" data:0:1M
+  touch -d '2001-02-03 04:05:06.789' "$f"
+  before=$(stat -c %y "$f")
+  dig_is "$f" ""
+  assert_equal "$(stat -c %y "$f")" "$before"
+}
+
+@test "-d on ext4: nothing to dig leaves the modification time" { keeps_mtime ext4; }
+@test "-d on xfs: nothing to dig leaves the modification time" { keeps_mtime xfs; }
+@test "-d on tmpfs: nothing to dig leaves the modification time" { keeps_mtime tmpfs; }
+
+# count_preads F COMMAND...: how many times COMMAND calls pread64 on F.
+count_preads() {
+  local f=$1 log=$BATS_TEST_TMPDIR/strace.log
+  shift
+  strace -qq -e trace=pread64 -P "$f" -o "$log" "$@" >/dev/null 2>&1 || true
+  grep -c 'pread64(' "$log" || true
+}
+
+require_strace() {
+  command -v strace >/dev/null || ci_skip "strace is not installed"
+}
+
+@test "-d reads data in 1 MiB chunks (util-linux: 4 KiB per pread)" {
+  require_fs ext4
+  require_strace
+  local f
+  f=$(new_file ext4)
+  make_file_with "$f" data:0:8M
+  drop_caches
+  assert_equal "$(count_preads "$f" "$FALLOCATE" -d "$f")" 8
+  drop_caches
+  assert_equal "$(count_preads "$f" "$SYS_FALLOCATE" -d "$f")" 2048
+}
+
+@test "-d never reads holes or unwritten extents" {
+  require_fs xfs
+  require_strace
+  local f
+  f=$(new_file xfs)
+  make_file_with "$f" size:64M prealloc:8M:32M data:60M:1M
+  drop_caches
+  assert_equal "$(count_preads "$f" "$FALLOCATE" -d "$f")" 1
+  assert_equal "$(allocated "$f")" "$MiB"
+}
+
+# ramfs cannot punch holes: fail at once, before reading anything,
+# naming the filesystem.  util-linux reads the whole file first.
+@test "-d on ramfs fails fast, naming the filesystem" {
+  require_fs ramfs
+  local f before
+  f=$(new_file ramfs)
+  make_file_with "$f" data:0:1M zero:1M:3M
+  before=$(file_fingerprint "$f")
+  run --separate-stderr "$FALLOCATE" -d "$f"
+  assert_error "fallocate: '$f': cannot dig holes: Operation not supported on ramfs; it works on ext4, xfs, btrfs and tmpfs"
+  assert_equal "$(file_fingerprint "$f")" "$before"
+  if command -v strace >/dev/null; then
+    assert_equal "$(count_preads "$f" "$FALLOCATE" -d "$f")" 0
+    (( $(count_preads "$f" "$SYS_FALLOCATE" -d "$f") >= 1024 ))
+  fi
+}
+
+# ext2 files have no extents; whether the kernel punches holes in them
+# depends on whether it serves ext2 with the ext4 driver.  Either way the
+# answer comes before any reading.
+@test "-d on ext2 digs where the kernel can punch, else fails fast" {
+  require_fs ext2
+  local f dir
+  dir=$(fs_dir ext2)
+  f=$(new_file ext2)
+  make_file_with "$f" data:0:1M zero:1M:1M
+  if kernel_supports "$dir" 0x03; then
+    dig_is "$f" "data hole: offset 1048576 - 2097152 (1048576 bytes)
+$f: 1 holes, 1 MiB (1048576 bytes, 50.00% of the file) converted to sparse holes." -v
+  else
+    run --separate-stderr "$FALLOCATE" -d "$f"
+    assert_error "fallocate: '$f': cannot dig holes: Operation not supported on ext2; it works on ext4, xfs, btrfs and tmpfs"
+  fi
+}
+
+# --progress on a terminal: a line rewritten in place, then cleared.  The
+# dig is held up by its stdout, a FIFO read only half a second later (the
+# -v lines of 4 KiB holes fill the pipe), so that the line is due.
+@test "--progress draws on a terminal and clears the line at the end" {
+  require_fs ext4
+  local f fifo log out
+  f=$(new_file ext4)
+  fifo=$BATS_TEST_TMPDIR/fifo
+  log=$BATS_TEST_TMPDIR/typescript
+  out=$BATS_TEST_TMPDIR/out
+  mkfifo "$fifo"
+  make_4k_mix "$f" 16
+  { exec 8<"$fifo"; sleep 0.5; cat <&8 >"$out"; } &
+  script -qfec "'$FALLOCATE' -d -v --progress '$f' >'$fifo'" "$log" \
+    </dev/null >/dev/null
+  wait
+  assert_equal "$(wc -l <"$out")" 2049
+  assert_equal "$(tail -n 1 "$out")" "$f: 2048 holes, 8 MiB (8388608 bytes, 50.00% of the file) converted to sparse holes."
+  # "\r$f: 42% 7 MiB / 16 MiB, ..." then blanks over it.
+  grep -q $'\r'"$f: [0-9]*% .* / 16 MiB, .*/s, 0:00:0[0-9] left" "$log" ||
+    fail "no progress line: $(od -c "$log" | head)"
+  # The last line drawn is blanked out, and nothing follows but the end
+  # of the typescript.
+  perl -0777 -ne 'exit !/ left\r {40,}\r\r?\nScript done/' "$log" ||
+    fail "the line is not cleared: $(od -c "$log" | tail -8)"
+}
+
+@test "--progress prints nothing on a pipe for a short dig" {
+  require_fs ext4
+  local f
+  f=$(new_file ext4)
+  make_file_with "$f" zero:0:1M
+  run --separate-stderr "$FALLOCATE" -d --progress "$f"
+  assert_equal "$status" 0
+  assert_equal "$stderr" ""
+}

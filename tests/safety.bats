@@ -1,0 +1,286 @@
+#!/usr/bin/env bats
+# --dig-holes never loses a byte: it takes a write lease first and refuses
+# a file open elsewhere; a process that opens the file during the dig
+# makes it stop before the next punch and give the lease back; a writer
+# racing with it never loses what it wrote; SIGKILL at any moment leaves
+# the bytes as they were.  (util-linux loses racing writes: its test for
+# zeros and its punch are two steps with nothing between them.)
+
+load "$TESTS_SRCDIR/helpers/common"
+
+setup_file() { fs_setup_file ext4 xfs btrfs tmpfs; }
+teardown_file() { fs_teardown_file; }
+
+setup() { check_fallocate_built; }
+teardown() { fs_test_cleanup; }
+
+MiB=1048576
+
+new_file() {
+  local p
+  p=$(fs_dir "$1")/$BATS_TEST_NUMBER-${2:-f}
+  rm -f "$p"
+  printf '%s\n' "$p"
+}
+
+# make_4k_mix F MIB: F of MIB MiB, alternating 4 KiB of nonzero data and
+# 4 KiB of written zeros: a dig of many small punches.
+make_4k_mix() {
+  perl -e 'for (1 .. $ARGV[0] * 128) { print pack ("N", $_) x 1024, "\0" x 4096 }' \
+    "$2" >"$1"
+  sync "$1"
+}
+
+# fingerprint F: size, sha256 and modification time.
+fingerprint() {
+  printf '%s %s ' "$(file_size "$1")" "$(stat -c %y "$1")"
+  sha256sum <"$1" | cut -d' ' -f1
+}
+
+# Another process has the file open: refuse, change nothing; --force digs.
+open_elsewhere() {
+  require_fs "$1"
+  local f before how
+  f=$(new_file "$1")
+  for how in '<' '>>'; do
+    make_file_with "$f" data:0:1M zero:1M:1M
+    touch -d '2001-02-03 04:05:06' "$f"
+    before=$(fingerprint "$f")
+    eval "exec 8$how\"\$f\""
+    run --separate-stderr "$FALLOCATE" -d -v "$f"
+    assert_error "fallocate: '$f' is open by another process; not digging holes (use --force to dig anyway)"
+    assert_equal "$(fingerprint "$f")" "$before"
+    run --separate-stderr "$FALLOCATE" -d -v --force "$f"
+    exec 8>&-
+    assert_equal "$status" 0
+    assert_equal "$stderr" ""
+    assert_equal "$output" "data hole: offset 1048576 - 2097152 (1048576 bytes)
+$f: 1 holes, 1 MiB (1048576 bytes, 50.00% of the file) converted to sparse holes."
+    assert_equal "$(sha256sum <"$f" | cut -d' ' -f1)" "${before##* }"
+    rm -f "$f"
+  done
+}
+
+@test "-d on ext4: refuses a file open elsewhere; --force digs" { open_elsewhere ext4; }
+@test "-d on xfs: refuses a file open elsewhere; --force digs" { open_elsewhere xfs; }
+@test "-d on btrfs: refuses a file open elsewhere; --force digs" { open_elsewhere btrfs; }
+@test "-d on tmpfs: refuses a file open elsewhere; --force digs" { open_elsewhere tmpfs; }
+
+# Not the owner, no CAP_LEASE: no lease to be had; say so once and dig,
+# as util-linux would.
+@test "-d without a lease to be had warns once and digs" {
+  require_fs ext4
+  local f bin
+  f=$(new_file ext4)
+  make_file_with "$f" data:0:1M zero:1M:1M
+  chmod 0666 "$f"
+  open_for_all "$(dirname "$f")"
+  bin=$(private_fallocate)
+  run_as_nobody "$bin" -d -v "$f"
+  assert_equal "$status" 0
+  assert_equal "$output" "fallocate: warning: '$f': no write lease, so other writers are not kept out: Permission denied
+data hole: offset 1048576 - 2097152 (1048576 bytes)
+$f: 1 holes, 1 MiB (1048576 bytes, 50.00% of the file) converted to sparse holes."
+}
+
+# dig_held_up OUT COMMAND...: run `$FALLOCATE -d -v $F` on the 16 MiB
+# 4 KiB mix F, with its stdout into a FIFO that is read only after 0.3 s:
+# its -v lines fill the pipe, so it waits in the middle of the dig, lease
+# held, while COMMAND runs (in the background; the dig's process ID is in
+# the file $PIDFILE); then read the FIFO into OUT.  Sets `run`'s status,
+# output (stderr) and lines.
+dig_held_up() {
+  local out=$1 fifo=$BATS_TEST_TMPDIR/fifo
+  shift
+  PIDFILE=$BATS_TEST_TMPDIR/pid
+  mkfifo "$fifo"
+  { exec 8<"$fifo"; sleep 0.3; "$@" & sleep 0.3; cat <&8 >"$out"; wait; } &
+  run bash -c 'echo $$ >"$3"; exec "$0" -d -v "$1" >"$2"' \
+    "$FALLOCATE" "$F" "$fifo" "$PIDFILE"
+  wait
+}
+
+# Another process opens the file during the dig: the dig stops before
+# its next punch, gives the lease back (the other process goes on well
+# within the lease-break time), says how far it got, and exits 1.
+lease_break() {
+  require_fs "$1"
+  local out=$BATS_TEST_TMPDIR/out ms=$BATS_TEST_TMPDIR/ms sum converted
+  F=$(new_file "$1")
+  make_4k_mix "$F" 16
+  sum=$(sha256sum <"$F")
+  dig_held_up "$out" bash -c 'start=$(date +%s%N); : <"$0";
+    echo $((($(date +%s%N) - start) / 1000000)) >"$1"' "$F" "$ms"
+  assert_equal "$status" 1
+  assert_output --regexp "^fallocate: '$F': another process opened the file; stopped digging at offset [0-9]+ of 16777216, after converting [0-9]+ holes \([0-9]+ bytes\) to sparse holes$"
+  converted=$(sed -E 's/.*converting ([0-9]+) holes.*/\1/' <<<"$output")
+  # It stopped: fewer holes than the 2048 there are, each one printed.
+  ((converted < 2048)) || fail "converted $converted holes: did not stop"
+  assert_equal "$(grep -c '^data hole: ' "$out")" "$converted"
+  assert_equal "$(sha256sum <"$F")" "$sum"
+  (($(<"$ms") < 10000)) || fail "the other open waited $(<"$ms") ms"
+}
+
+@test "-d on ext4: stops and gives the file back when it is opened" { lease_break ext4; }
+@test "-d on xfs: stops and gives the file back when it is opened" { lease_break xfs; }
+@test "-d on btrfs: stops and gives the file back when it is opened" { lease_break btrfs; }
+@test "-d on tmpfs: stops and gives the file back when it is opened" { lease_break tmpfs; }
+
+@test "-d stops before the next punch on SIGINT" {
+  require_fs ext4
+  local out=$BATS_TEST_TMPDIR/out sum
+  F=$(new_file ext4)
+  make_4k_mix "$F" 16
+  sum=$(sha256sum <"$F")
+  dig_held_up "$out" bash -c 'kill -INT "$(<"$0")"' "$BATS_TEST_TMPDIR/pid"
+  assert_equal "$status" 1
+  # (A write to stdout that the signal interrupted may be reported too.)
+  assert_line --index 0 --regexp "^fallocate: '$F': interrupted by signal 2; stopped digging at offset [0-9]+ of 16777216, after converting [0-9]+ holes \([0-9]+ bytes\) to sparse holes$"
+  assert_equal "$(sha256sum <"$F")" "$sum"
+}
+
+# race_writer F REF PIDFILE AFTER FROM SPAN: create PIDFILE.ready; once
+# the process whose ID then appears in PIDFILE has read AFTER bytes (or
+# has ended), write 16 random 4 KiB blocks at random places of [FROM,
+# FROM + SPAN) of F, and the same to REF.
+race_writer() {
+  perl -e '
+    use Fcntl qw(SEEK_SET);
+    my ($file, $ref, $pidfile, $after, $from, $span) = @ARGV;
+    open (my $ready, ">", "$pidfile.ready") or die "$pidfile.ready: $!";
+    close ($ready);
+    my $pid;
+    for (1 .. 20000) {
+      if (open (my $p, "<", $pidfile)) {
+        $pid = <$p>;
+        last if $pid;
+      }
+      select (undef, undef, undef, 0.0002);
+    }
+    chomp $pid;
+    for (1 .. 20000) {
+      open (my $io, "<", "/proc/$pid/io") or last;
+      my ($read) = join ("", <$io>) =~ /rchar: (\d+)/;
+      last if $read >= $after;
+      select (undef, undef, undef, 0.0002);
+    }
+    open (my $f, "+<", $file) or die "$file: $!";
+    open (my $r, "+<", $ref) or die "$ref: $!";
+    for (1 .. 16) {
+      my $at = $from + int (rand ($span / 4096)) * 4096;
+      my $block = pack ("N", int (rand (2**32)) | 1) x 1024;
+      for my $h ($f, $r) {
+        sysseek ($h, $at, SEEK_SET) or die;
+        syswrite ($h, $block) == 4096 or die;
+      }
+    }' "$@"
+}
+
+# race PROGRAM F DATA ZEROS AFTER FROM SPAN: make F DATA of random bytes
+# and ZEROS of written zeros, dig it with PROGRAM while race_writer
+# writes into it (AFTER FROM SPAN), and tell whether F ended up as the
+# copy that got the same writes.  Set OUTCOME to how the dig ended
+# (finished, stopped, refused); fail the test if it failed otherwise.
+race() {
+  local program=$1 f=$2 ref=$BATS_TEST_TMPDIR/ref err=$BATS_TEST_TMPDIR/err
+  local pidfile=$BATS_TEST_TMPDIR/pid rc=0
+  make_file_with "$f" "data:0:$3" "zero:$3:$4"
+  cp "$f" "$ref"
+  rm -f "$pidfile" "$pidfile.ready"
+  drop_caches
+  race_writer "$f" "$ref" "$pidfile" "$5" "$6" "$7" &
+  while [[ ! -e $pidfile.ready ]]; do sleep 0.01; done
+  bash -c 'echo $$ >"$2"; exec "$0" -d "$1"' "$program" "$f" "$pidfile" \
+    2>"$err" || rc=$?
+  wait
+  if ((rc == 0)); then
+    OUTCOME=finished
+  elif ((rc == 1)) && grep -q "another process opened the file" "$err"; then
+    OUTCOME=stopped
+  elif ((rc == 1)) && grep -q "is open by another process" "$err"; then
+    OUTCOME=refused
+  else
+    fail "exit status $rc: $(<"$err")"
+  fi
+  [[ $(sha256sum <"$f") == "$(sha256sum <"$ref")" ]]
+}
+
+# util-linux loses what a writer puts behind its scan into a run of zeros
+# that it punches later; the lease makes the writer wait for us instead.
+@test "a racing writer loses with util-linux, not with -d (6 trials each)" {
+  require_fs ext4
+  local f trial lost=0
+  f=$(new_file ext4)
+  for trial in 1 2 3 4 5 6; do
+    race "$SYS_FALLOCATE" "$f" 4M 28M $((6 * MiB)) $((4 * MiB)) $MiB ||
+      lost=$((lost + 1))
+  done
+  echo "# util-linux lost writes in $lost of 6 trials" >&3
+  ((lost > 0)) || fail "util-linux lost nothing: the race was not reproduced"
+  for trial in 1 2 3 4 5 6; do
+    race "$FALLOCATE" "$f" 4M 28M $((6 * MiB)) $((4 * MiB)) $MiB ||
+      fail "trial $trial: writes lost"
+  done
+}
+
+# Writes anywhere in the zeros, the writer opening the file at a random
+# point of the dig: before it (refused), during it (stopped) or after it.
+racing_writer() {
+  require_fs "$1"
+  local f trial outcomes=
+  f=$(new_file "$1")
+  for trial in 1 2 3 4 5 6 7 8; do
+    race "$FALLOCATE" "$f" 2M 14M $((RANDOM % 8 * MiB)) $((2 * MiB)) \
+      $((14 * MiB)) || fail "trial $trial: writes lost"
+    outcomes+=" $OUTCOME"
+  done
+  echo "# digs:$outcomes" >&3
+}
+
+@test "-d on ext4: a racing writer loses nothing (8 trials)" { racing_writer ext4; }
+@test "-d on xfs: a racing writer loses nothing (8 trials)" { racing_writer xfs; }
+@test "-d on btrfs: a racing writer loses nothing (8 trials)" { racing_writer btrfs; }
+@test "-d on tmpfs: a racing writer loses nothing (8 trials)" { racing_writer tmpfs; }
+
+# wait_read PID BYTES: wait until process PID has read BYTES, or ended.
+wait_read() {
+  local rchar
+  while rchar=$(sed -n 's/^rchar: //p' "/proc/$1/io" 2>/dev/null) &&
+        [[ -n $rchar ]] && ((rchar < $2)); do
+    sleep 0.001
+  done
+}
+
+# SIGKILL at random moments of digs of written zeros, unwritten extents
+# and 4 KiB holes, once the dig has read a random amount: the bytes and
+# the size stay.
+sigkill() {
+  require_fs "$1"
+  local f orig sum trial dig
+  f=$(new_file "$1")
+  orig=$(new_file "$1" orig)
+  make_4k_mix "$orig" 12
+  if [[ $1 == tmpfs ]]; then
+    make_file_with "$orig" zero:12M:4M
+  else
+    make_file_with "$orig" zero:12M:2M size:16M prealloc:14M:2M
+  fi
+  sum=$(sha256sum <"$orig")
+  for trial in 1 2 3 4 5 6 7 8 9 10; do
+    cp "$orig" "$f"
+    drop_caches
+    "$FALLOCATE" -d "$f" &
+    dig=$!
+    wait_read "$dig" $((RANDOM % 12 * MiB))
+    kill -KILL "$dig" 2>/dev/null || true
+    wait "$dig" || true
+    drop_caches
+    assert_size "$f" $((16 * MiB))
+    assert_equal "$(sha256sum <"$f")" "$sum"
+  done
+}
+
+@test "-d on ext4: SIGKILL at any moment leaves the bytes (10 trials)" { sigkill ext4; }
+@test "-d on xfs: SIGKILL at any moment leaves the bytes (10 trials)" { sigkill xfs; }
+@test "-d on btrfs: SIGKILL at any moment leaves the bytes (10 trials)" { sigkill btrfs; }
+@test "-d on tmpfs: SIGKILL at any moment leaves the bytes (10 trials)" { sigkill tmpfs; }
