@@ -63,14 +63,15 @@ on_signal (int sig)
 }
 
 /* Make SIGINT, SIGTERM and SIGHUP ask a long operation to stop and roll
-   back, instead of killing the program half way.  System calls are not
-   restarted, so a blocked write returns at once.  Signals that were
-   ignored when we started stay ignored.  */
+   back, instead of killing the program half way.  Interrupted system
+   calls restart (writes to regular files are not interrupted anyway),
+   so that a message being written when the signal comes is not lost.
+   Signals that were ignored when we started stay ignored.  */
 static void
 catch_signals (void)
 {
   static int const signals[] = { SIGINT, SIGTERM, SIGHUP };
-  struct sigaction act = { .sa_handler = on_signal };
+  struct sigaction act = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
   sigemptyset (&act.sa_mask);
   for (size_t i = 0; i < sizeof signals / sizeof *signals; i++)
     {

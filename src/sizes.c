@@ -146,11 +146,11 @@ human_size (uint64_t bytes, char buf[HUMAN_SIZE_BUFSIZE])
     {
       struct lconv const *lc = localeconv ();
       char const *point = lc && *lc->decimal_point ? lc->decimal_point : ".";
-      snprintf (buf, HUMAN_SIZE_BUFSIZE, "%d%.4s%c %s", (int) whole, point,
+      snprintf (buf, HUMAN_SIZE_BUFSIZE, "%d%.4s%c %.3s", (int) whole, point,
                 (char) ('0' + tenths), units[exp / 10]);
     }
   else
-    snprintf (buf, HUMAN_SIZE_BUFSIZE, "%d %s", (int) whole,
+    snprintf (buf, HUMAN_SIZE_BUFSIZE, "%d %.3s", (int) whole,
               units[exp / 10]);
   return buf;
 }
