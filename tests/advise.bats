@@ -10,7 +10,6 @@
 load "$TESTS_SRCDIR/helpers/common"
 
 setup_file() { fs_setup_file ext4; }
-teardown_file() { fs_teardown_file; }
 
 setup() {
   check_fallocate_built
@@ -26,8 +25,6 @@ teardown() {
   cache_unlock
   rm -f "$(fs_dir ext4)/adv$BATS_TEST_NUMBER"*
 }
-
-MiB=1048576
 
 # resident F: bytes of F in the page cache.
 resident() { fincore --bytes --noheadings --output RES -- "$1" | tr -d ' '; }

@@ -9,35 +9,14 @@
 load "$TESTS_SRCDIR/helpers/common"
 
 setup_file() { fs_setup_file ext4 xfs; }
-teardown_file() { fs_teardown_file; }
-
-setup() {
-  check_fallocate_built
-}
-
-teardown() { fs_test_cleanup; }
-
-MiB=1048576
-K256=262144
-
-new_file() {
-  local p
-  p=$(fs_dir "$1")/$BATS_TEST_NUMBER-${2:-f}
-  rm -f "$p"
-  printf '%s\n' "$p"
-}
 
 # collapse FS: 1 MiB random; collapse [256K, 512K).
 collapse() {
   require_fs "$1"
   local f ref
-  f=$(new_file "$1")
-  ref=$(new_file "$1" ref)
-  make_file_with "$f" data:0:1M
-  cp "$f" "$ref"
-  run --separate-stderr "$FALLOCATE" -c -o 256K -l 256K "$f"
-  assert_equal "$status" 0
-  assert_equal "$stderr" ""
+  file_and_ref "$1" data:0:1M
+  f=$F ref=$REF
+  fallocate_ok -c -o 256K -l 256K "$f"
   drop_caches
   assert_size "$f" $((MiB - K256))
   assert_region_equal "$f" 0 "$ref" 0 $K256
@@ -53,13 +32,9 @@ collapse() {
 insert() {
   require_fs "$1"
   local f ref
-  f=$(new_file "$1")
-  ref=$(new_file "$1" ref)
-  make_file_with "$f" data:0:1M
-  cp "$f" "$ref"
-  run --separate-stderr "$FALLOCATE" -i -o 256K -l 256K "$f"
-  assert_equal "$status" 0
-  assert_equal "$stderr" ""
+  file_and_ref "$1" data:0:1M
+  f=$F ref=$REF
+  fallocate_ok -i -o 256K -l 256K "$f"
   drop_caches
   assert_size "$f" $((MiB + K256))
   assert_region_equal "$f" 0 "$ref" 0 $K256
@@ -76,10 +51,8 @@ insert() {
 @test "-c then -i of the same range gives the same size and surrounding bytes (ext4)" {
   require_fs ext4
   local f ref
-  f=$(new_file ext4)
-  ref=$(new_file ext4 ref)
-  make_file_with "$f" data:0:512K
-  cp "$f" "$ref"
+  file_and_ref ext4 data:0:512K
+  f=$F ref=$REF
   "$FALLOCATE" -c -o 128K -l 64K "$f"
   "$FALLOCATE" -i -o 128K -l 64K "$f"
   drop_caches
@@ -92,12 +65,10 @@ insert() {
 @test "-c keeps holes and unwritten extents in place before the range (xfs)" {
   require_fs xfs
   local f ref
-  f=$(new_file xfs)
-  ref=$(new_file xfs ref)
   # [0,64K) data, [64K,128K) hole, [128K,192K) unwritten, [192K,384K) data;
   # [256K,320K) is collapsed away.
-  make_file_with "$f" data:0:64K data:192K:192K prealloc:128K:64K
-  cp "$f" "$ref"
+  file_and_ref xfs data:0:64K data:192K:192K prealloc:128K:64K
+  f=$F ref=$REF
   run "$FALLOCATE" -c -o 256K -l 64K "$f"
   assert_success
   drop_caches
@@ -112,10 +83,8 @@ insert() {
 @test "-i at offset 0 shifts the whole file (ext4)" {
   require_fs ext4
   local f ref
-  f=$(new_file ext4)
-  ref=$(new_file ext4 ref)
-  make_file_with "$f" data:0:128K
-  cp "$f" "$ref"
+  file_and_ref ext4 data:0:128K
+  f=$F ref=$REF
   run "$FALLOCATE" -i -o 0 -l 1M "$f"
   assert_success
   drop_caches
@@ -196,23 +165,7 @@ refused_einval() {
 }
 
 # compare_ci FS ARGS...: util-linux and we move the same bytes the same way.
-compare_ci() {
-  local fs=$1 d
-  shift
-  require_fs "$fs"
-  d=$(fs_dir "$fs")/$BATS_TEST_NUMBER
-  rm -rf "$d"
-  mkdir -p "$d"
-  make_file_with "$d/ours" data:0:256K size:768K data:512K:128K
-  cp --sparse=always "$d/ours" "$d/theirs"
-  "$FALLOCATE" "$@" "$d/ours"
-  "$SYS_FALLOCATE" "$@" "$d/theirs"
-  drop_caches
-  assert_equal "$(file_size "$d/ours")" "$(file_size "$d/theirs")"
-  assert_equal "$(data_alloc_bytes "$d/ours")" "$(data_alloc_bytes "$d/theirs")"
-  cmp "$d/ours" "$d/theirs"
-  assert_equal "$(extents_summary "$d/ours")" "$(extents_summary "$d/theirs")"
-}
+compare_ci() { same_as_util_linux "$1" "data:0:256K size:768K data:512K:128K" "${@:2}"; }
 
 @test "same result as util-linux -c (ext4)" { compare_ci ext4 -c -o 128K -l 256K; }
 @test "same result as util-linux -c (xfs)" { compare_ci xfs -c -o 0 -l 512K; }

@@ -8,22 +8,6 @@
 load "$TESTS_SRCDIR/helpers/common"
 
 setup_file() { fs_setup_file ext4 xfs btrfs ext2 tmpfs ramfs; }
-teardown_file() { fs_teardown_file; }
-
-setup() { check_fallocate_built; }
-teardown() { fs_test_cleanup; }
-
-MiB=1048576
-
-new_file() {
-  local p
-  p=$(fs_dir "$1")/$BATS_TEST_NUMBER-${2:-f}
-  rm -f "$p"
-  printf '%s\n' "$p"
-}
-
-# has_fiemap F: whether the filesystem of F has FIEMAP (tmpfs has not).
-has_fiemap() { [[ $(fs_type "$(dirname "$1")") != tmpfs ]]; }
 
 # allocated F [OFF LEN]: bytes of F allocated in [OFF, OFF+LEN) (default:
 # up to its size), from FIEMAP; without FIEMAP, of the whole file from
@@ -35,14 +19,6 @@ allocated() {
   else
     alloc_bytes "$1"
   fi
-}
-
-# make_4k_mix F MIB: F of MIB MiB, alternating 4 KiB of nonzero data and
-# 4 KiB of written zeros.
-make_4k_mix() {
-  perl -e 'for (1 .. $ARGV[0] * 128) { print pack ("N", $_) x 1024, "\0" x 4096 }' \
-    "$2" >"$1"
-  sync "$1"
 }
 
 # dig_is F EXPECTED ARGS...: dig F with ARGS (-d ARGS F), check that it

@@ -25,7 +25,6 @@ setup_file() {
   # two filesystems holds the same bytes.
   head -c 4194304 /dev/urandom >"$BATS_FILE_TMPDIR/rand"
 }
-teardown_file() { fs_teardown_file; }
 
 setup() {
   check_fallocate_built
@@ -37,7 +36,6 @@ teardown() {
   fs_test_cleanup
 }
 
-MiB=1048576
 WRITE_ZEROES=0x80
 
 # hold F: keep F open in this shell (another open file description than
@@ -52,22 +50,6 @@ release() {
   fi
 }
 ZERO_RANGE=0x10
-
-# tdir FS: make and print this test's directory on FS.
-tdir() {
-  local d
-  d=$(fs_dir "$1")/$BATS_TEST_NUMBER
-  mkdir -p "$d"
-  printf '%s\n' "$d"
-}
-
-# evict F: write F out and drop its pages from the page cache, so that
-# what is read next comes from the disk.  (Only F's pages: a global
-# drop_caches would disturb page cache tests running in parallel.)
-evict() {
-  sync -- "$1"
-  dd if="$1" iflag=nocache count=0 status=none
-}
 
 # The data regions of the standard layout (offset:length), in a 4 MiB
 # file: aligned and unaligned pieces with holes between them.
@@ -104,9 +86,6 @@ layout_sha256() {
   make_layout "$f"
   sha256sum <"$f" | cut -d' ' -f1
 }
-
-# sha F: sha256 of the whole of F.
-sha() { sha256sum <"$1" | cut -d' ' -f1; }
 
 # assert_no_unwritten F: FIEMAP reports no unwritten extent in F.
 assert_no_unwritten() {
@@ -205,13 +184,14 @@ probe() {
   log=$BATS_TEST_TMPDIR/strace
   # (LeakSanitizer cannot run under ptrace: off in a sanitizer build.)
   ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-    run strace -f -o "$log" -e trace=pwrite64,write -- "$FALLOCATE" -o 32K -l 5M "$f"
+    run strace -f -o "$log" -e trace=pwrite64,pwritev,write -- "$FALLOCATE" -o 32K -l 5M "$f"
   assert_success
-  # Every pwrite lies in a hole of the file as it was, or past its end.
+  # Every write lies in a hole of the file as it was, or past its end:
+  # the offset is the last argument, the bytes written the result.
   local n=0
   while IFS= read -r line; do
-    [[ $line =~ pwrite64\([0-9]+,\ .*,\ ([0-9]+),\ ([0-9]+)\)\ += ]] || continue
-    len=${BASH_REMATCH[1]} off=${BASH_REMATCH[2]}
+    [[ $line =~ (pwrite64|pwritev)\(.*,\ ([0-9]+)\)\ +=\ ([0-9]+)$ ]] || continue
+    off=${BASH_REMATCH[2]} len=${BASH_REMATCH[3]}
     n=$((n + 1))
     ((off >= 32768 && off + len <= 32768 + 5 * MiB)) ||
       fail "write outside the range: $line"
@@ -220,7 +200,7 @@ probe() {
         fail "wrote over the allocated extent at $s (+$l): $line"
     done <<<"$before"
   done <"$log"
-  ((n > 0)) || fail "no pwrite64 seen: $(head -c 2000 "$log")"
+  ((n > 0)) || fail "no pwrite64/pwritev seen: $(head -c 2000 "$log")"
   evict "$f"
   assert_layout_data "$f"
   assert_size "$f" $((32768 + 5 * MiB))
@@ -236,9 +216,9 @@ probe() {
   before=$(file_fingerprint "$f")
   log=$BATS_TEST_TMPDIR/strace
   ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-    run strace -f -o "$log" -e trace=pwrite64 -- "$FALLOCATE" -o 4K -l 512K "$f"
+    run strace -f -o "$log" -e trace=pwrite64,pwritev -- "$FALLOCATE" -o 4K -l 512K "$f"
   assert_success
-  run grep -c 'pwrite64(' "$log"
+  run grep -cE '(pwrite64|pwritev)\(' "$log"
   assert_output 0
   evict "$f"
   assert_equal "$(file_fingerprint "$f")" "$before"
@@ -441,6 +421,10 @@ wz_over_prealloc() {
 # ---------------------------------------------------------------------------
 # --zero-range: tmpfs and ext2 lack FALLOC_FL_ZERO_RANGE.
 
+# The notes of -v where -z falls back.
+PUNCHED=" (FALLOC_FL_ZERO_RANGE not supported here: punched and allocated)"
+WRITTEN=" (FALLOC_FL_ZERO_RANGE not supported here: zeros written)"
+
 # zero_compare FS NOTE ARGS...: -z ARGS on FS's layout and on ext4's (the
 # kernel): same size, bytes and allocation; -v ends with NOTE.
 zero_compare() {
@@ -466,19 +450,16 @@ zero_compare() {
 }
 
 @test "-z on tmpfs (punch and allocate) = -z on ext4: unaligned range over data and holes" {
-  zero_compare tmpfs " (FALLOC_FL_ZERO_RANGE not supported here: punched and allocated)" \
-    -o 100000 -l 1200000
+  zero_compare tmpfs "$PUNCHED" -o 100000 -l 1200000
 }
 
 @test "-z on tmpfs = -z on ext4: across EOF, the size grows" {
-  zero_compare tmpfs " (FALLOC_FL_ZERO_RANGE not supported here: punched and allocated)" \
-    -o 3M -l 2M
+  zero_compare tmpfs "$PUNCHED" -o 3M -l 2M
   assert_size "$(fs_dir tmpfs)/$BATS_TEST_NUMBER/layout" $((5 * MiB))
 }
 
 @test "-z -n on tmpfs = -z -n on ext4: across EOF, the size kept, allocated past it" {
-  zero_compare tmpfs " (FALLOC_FL_ZERO_RANGE not supported here: punched and allocated)" \
-    -n -o 3M -l 2M
+  zero_compare tmpfs "$PUNCHED" -n -o 3M -l 2M
   local f=$(fs_dir tmpfs)/$BATS_TEST_NUMBER/layout
   assert_size "$f" $((4 * MiB))
   # The range, plus the pages of the data before it (64K, 2 pages around
@@ -487,8 +468,7 @@ zero_compare() {
 }
 
 @test "-z on ext2 (punch, then zeros written) = -z on ext4" {
-  zero_compare ext2 " (FALLOC_FL_ZERO_RANGE not supported here: zeros written)" \
-    -o 200000 -l 2M
+  zero_compare ext2 "$WRITTEN" -o 200000 -l 2M
   local f=$(fs_dir ext2)/$BATS_TEST_NUMBER/layout
   assert_zeros "$f" 200000 $((2 * MiB))
   assert_equal "$(mapped_bytes "$f" 200000 $((2 * MiB)))" $((2 * MiB))
@@ -496,14 +476,12 @@ zero_compare() {
 }
 
 @test "-z on ext2 across EOF = -z on ext4: the size grows" {
-  zero_compare ext2 " (FALLOC_FL_ZERO_RANGE not supported here: zeros written)" \
-    -o 3M -l 2M
+  zero_compare ext2 "$WRITTEN" -o 3M -l 2M
   assert_size "$(fs_dir ext2)/$BATS_TEST_NUMBER/layout" $((5 * MiB))
 }
 
 @test "-z -n inside the file on ext2 = -z -n on ext4" {
-  zero_compare ext2 " (FALLOC_FL_ZERO_RANGE not supported here: zeros written)" \
-    -n -o 1M -l 2M
+  zero_compare ext2 "$WRITTEN" -n -o 1M -l 2M
 }
 
 @test "-z -n past EOF on ext2 fails and loses no data" {

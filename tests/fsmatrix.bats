@@ -25,16 +25,7 @@
 load "$TESTS_SRCDIR/helpers/common"
 
 setup_file() { fs_setup_file ext4 xfs btrfs ext2 tmpfs; }
-teardown_file() { fs_teardown_file; }
 
-setup() {
-  check_fallocate_built
-}
-
-teardown() { fs_test_cleanup; }
-
-MiB=1048576
-K256=262144
 SLACK=65536
 
 declare -gA KERNEL_MODE=([0]=0 [n]=0x01 [p]=0x03 [c]=0x08 [i]=0x20 [z]=0x10 [w]=0x80)

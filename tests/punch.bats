@@ -6,25 +6,6 @@
 load "$TESTS_SRCDIR/helpers/common"
 
 setup_file() { fs_setup_file ext4 xfs btrfs ext2 tmpfs ramfs; }
-teardown_file() { fs_teardown_file; }
-
-setup() {
-  check_fallocate_built
-}
-
-teardown() { fs_test_cleanup; }
-
-MiB=1048576
-K256=262144
-
-has_fiemap() { [[ $1 != tmpfs ]]; }
-
-new_file() {
-  local p
-  p=$(fs_dir "$1")/$BATS_TEST_NUMBER-${2:-f}
-  rm -f "$p"
-  printf '%s\n' "$p"
-}
 
 # punch_middle FS: 1 MiB of random data, punch [256K, 512K).
 punch_middle() {
@@ -64,10 +45,8 @@ punch_middle() {
 punch_unaligned() {
   require_fs "$1"
   local f ref
-  f=$(new_file "$1")
-  ref=$(new_file "$1" ref)
-  make_file_with "$f" data:0:64K
-  cp "$f" "$ref"
+  file_and_ref "$1" data:0:64K
+  f=$F ref=$REF
   run "$FALLOCATE" -p -o 1000 -l 10000 "$f"
   assert_success
   drop_caches
@@ -89,18 +68,9 @@ punch_unaligned() {
 @test "-p unaligned on tmpfs: exact bytes zeroed, only whole pages freed" { punch_unaligned tmpfs; }
 
 punch_across_eof() {
-  require_fs "$1"
-  local f h
-  f=$(new_file "$1")
-  make_file_with "$f" data:0:64K
-  h=$(region_sha256 "$f" 0 32768)
-  run "$FALLOCATE" -p -o 32K -l 1M "$f"
-  assert_success
-  drop_caches
-  assert_size "$f" 65536
-  assert_equal "$(region_sha256 "$f" 0 32768)" "$h"
-  assert_zeros "$f" 32768 32768
-  assert_equal "$(alloc_bytes "$f")" 32768
+  op_keeps_head "$1" 64K 32768 65536 -p -o 32K -l 1M
+  assert_zeros "$F" 32768 32768
+  assert_equal "$(alloc_bytes "$F")" 32768
 }
 
 @test "-p across EOF on ext4: the size stays, the tail is freed" { punch_across_eof ext4; }
@@ -207,24 +177,7 @@ punch_prealloc() {
 }
 
 # compare_punch FS ARGS...: util-linux and we punch the same copy alike.
-compare_punch() {
-  local fs=$1 d
-  shift
-  require_fs "$fs"
-  d=$(fs_dir "$fs")/$BATS_TEST_NUMBER
-  rm -rf "$d"
-  mkdir -p "$d"
-  make_file_with "$d/ours" data:0:512K prealloc:512K:256K
-  cp --sparse=always "$d/ours" "$d/theirs"
-  "$SYS_FALLOCATE" -n -o 512K -l 256K "$d/theirs"
-  "$FALLOCATE" "$@" "$d/ours"
-  "$SYS_FALLOCATE" "$@" "$d/theirs"
-  drop_caches
-  assert_equal "$(file_size "$d/ours")" "$(file_size "$d/theirs")"
-  assert_equal "$(data_alloc_bytes "$d/ours")" "$(data_alloc_bytes "$d/theirs")"
-  cmp "$d/ours" "$d/theirs"
-  assert_equal "$(extents_summary "$d/ours")" "$(extents_summary "$d/theirs")"
-}
+compare_punch() { same_as_util_linux "$1" "data:0:512K prealloc:512K:256K" "${@:2}"; }
 
 @test "same result as util-linux -p (ext4)" { compare_punch ext4 -p -o 100000 -l 600000; }
 @test "same result as util-linux -p (xfs)" { compare_punch xfs -p -o 4K -l 700K; }

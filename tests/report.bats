@@ -10,10 +10,6 @@
 load "$TESTS_SRCDIR/helpers/common"
 
 setup_file() { fs_setup_file ext4 xfs btrfs tmpfs; }
-teardown_file() { fs_teardown_file; }
-
-setup() { check_fallocate_built; }
-teardown() { fs_test_cleanup; }
 
 new_file() {
   local p

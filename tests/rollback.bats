@@ -15,94 +15,19 @@
 
 load "$TESTS_SRCDIR/helpers/common"
 
-# The big ext2 for the signal tests is set up here, the same way as the
-# helper's filesystems, with its own record so that teardown_file undoes
-# exactly what was done.
-BIG_MIB=1024
-
-_big_state() { printf '%s\n' "$BATS_FILE_TMPDIR/big-state"; }
-
-setup_big_ext2() {
-  local state img mnt dev reason
-  state=$(_big_state)
-  mkdir -p "$state"
-  if ! is_root; then
-    echo "needs root to mount ext2" >"$state/unavailable"
-    return 0
-  fi
-  img=$BATS_FILE_TMPDIR/img.bigext2
-  mnt=$BATS_FILE_TMPDIR/mnt/bigext2
-  mkdir -p "$mnt"
-  printf '%s\n' "$mnt" >"$state/mnt"
-  printf '%s\n' "$img" >"$state/img"
-  truncate -s "${BIG_MIB}M" "$img"
-  if ! reason=$(mkfs.ext2 -q -F -b 4096 -E nodiscard "$img" 2>&1); then
-    echo "mkfs.ext2 failed: $reason" >"$state/unavailable"
-    return 0
-  fi
-  local try
-  for try in 1 2 3 4 5 6 7 8 9 10; do
-    dev=$(losetup -f --show "$img" 2>/dev/null) && break
-    sleep 0.2
-  done
-  if [[ -z $dev ]]; then
-    echo "losetup failed for $img" >"$state/unavailable"
-    return 0
-  fi
-  printf '%s\n' "$dev" >"$state/dev"
-  if ! reason=$(mount -t ext2 "$dev" "$mnt" 2>&1); then
-    echo "mount ext2 failed: $reason" >"$state/unavailable"
-    return 0
-  fi
-  touch "$state/mounted"
-}
-
-teardown_big_ext2() {
-  local state mnt dev img rc=0
-  state=$(_big_state)
-  [[ -d $state ]] || return 0
-  if [[ -e $state/mnt ]]; then
-    mnt=$(<"$state/mnt")
-    if mountpoint -q "$mnt"; then
-      umount "$mnt" 2>/dev/null || {
-        sync; sleep 0.5
-        umount "$mnt" 2>/dev/null || umount -l "$mnt" || rc=1
-      }
-    fi
-  fi
-  if [[ -e $state/dev ]]; then
-    dev=$(<"$state/dev")
-    img=$(<"$state/img")
-    if losetup -j "$img" -O NAME -n 2>/dev/null | grep -qx "$dev"; then
-      losetup -d "$dev" || rc=1
-    fi
-  fi
-  [[ -e $state/img ]] && rm -f "$(<"$state/img")"
-  rm -rf "$state"
-  return "$rc"
-}
-
-require_big() {
-  [[ -e $(_big_state)/mounted ]] && mountpoint -q "$BATS_FILE_TMPDIR/mnt/bigext2" && return 0
-  ci_skip "$(cat "$(_big_state)/unavailable" 2>/dev/null || echo "the big ext2 was not set up")"
-}
-
+# The big ext2 for the signal tests is a filesystem of this file's own,
+# "bigext2" (FS_KIND in the helpers).
 setup_file() {
   # Small filesystems, to run out of space.
   FS_IMAGE_MIB[ext4]=64
   FS_IMAGE_MIB[ext2]=64
   FS_IMAGE_MIB[xfs]=300
   FS_IMAGE_MIB[tmpfs]=64
-  fs_setup_file ext4 ext2 xfs tmpfs
-  setup_big_ext2
+  FS_KIND[bigext2]=ext2
+  FS_IMAGE_MIB[bigext2]=1024
+  fs_setup_file ext4 ext2 xfs tmpfs bigext2
 }
 
-teardown_file() {
-  local rc=0
-  teardown_big_ext2 || rc=1
-  fs_teardown_file || rc=1
-  return "$rc"
-}
 
 setup() {
   check_fallocate_built
@@ -121,28 +46,6 @@ teardown() {
     wait "$SP" 2>/dev/null || true
   fi
   fs_test_cleanup
-  rm -rf -- "$BATS_FILE_TMPDIR/mnt/bigext2/$BATS_TEST_NUMBER"
-}
-
-MiB=1048576
-
-# tdir FS: make and print this test's directory on FS (or "big").
-tdir() {
-  local d
-  if [[ $1 == big ]]; then
-    d=$BATS_FILE_TMPDIR/mnt/bigext2/$BATS_TEST_NUMBER
-  else
-    d=$(fs_dir "$1")/$BATS_TEST_NUMBER
-  fi
-  mkdir -p "$d"
-  printf '%s\n' "$d"
-}
-
-# avail DIR: free bytes of DIR's filesystem for unprivileged files, once
-# everything is written out.
-avail() {
-  sync -f "$1"
-  df -B1 --output=avail -- "$1" | tail -n 1 | tr -d ' '
 }
 
 # assert_avail_near DIR BEFORE: free space of DIR within 1 MiB of BEFORE.
@@ -154,8 +57,6 @@ assert_avail_near() {
   ((d <= MiB)) || fail "free space of $1: $2 before, $now after (off by $d bytes)"
 }
 
-sha() { sha256sum <"$1" | cut -d' ' -f1; }
-
 # state F: size, data blocks (FIEMAP; pages on tmpfs) and sha256 of F.
 # Metadata blocks are left out: an ext4 extent tree that grew during the
 # attempt keeps its new index block after the rollback (4 KiB, inside
@@ -166,11 +67,6 @@ state() {
   else
     echo absent
   fi
-}
-
-evict() {
-  sync -- "$1"
-  dd if="$1" iflag=nocache count=0 status=none
 }
 
 # make_mixed F SIZE: F of SIZE bytes with 1 MiB of random data at 0 and at
@@ -227,99 +123,75 @@ enospc_new() {
 @test "ENOSPC, new file, -w on ext4: the file is removed, the space back" { enospc_new ext4 -w; }
 @test "ENOSPC, new file, -w on ext2: the file is removed, the space back" { enospc_new ext2 -w; }
 
-# enospc_existing FS OPTION...: a 16 MiB file with data and holes; the
-# operation over 100 MiB fails with ENOSPC; size, bytes and allocation as
-# before, the free space back.
+# enospc_existing FS MIB WHAT OPTION...: a MIB MiB file with data and
+# holes; the operation with OPTION... fails with ENOSPC: "cannot WHAT" in
+# the error ("*": whatever it says it cannot do); size, bytes and
+# allocation as before, the free space back.
 enospc_existing() {
-  local fs=$1
-  shift
+  local fs=$1 mib=$2 what=$3
+  shift 3
   require_fs "$fs"
   local d f before fp
   d=$(tdir "$fs")
   f=$d/existing
-  make_mixed "$f" $((16 * MiB))
+  make_mixed "$f" $((mib * MiB))
   fp=$(state "$f")
   before=$(avail "$d")
   run --separate-stderr "$FALLOCATE" "$@" "$f"
-  assert_equal "$status" 1
-  assert_equal "$output" ""
-  [[ $stderr == "fallocate: '$f': cannot "*": No space left on device" ]] ||
-    fail "unexpected error: $stderr"
+  if [[ $what == '*' ]]; then
+    assert_equal "$status" 1
+    assert_equal "$output" ""
+    [[ $stderr == "fallocate: '$f': cannot "*": No space left on device" ]] ||
+      fail "unexpected error: $stderr"
+  else
+    assert_error "fallocate: '$f': cannot $what: No space left on device"
+  fi
   evict "$f"
   assert_equal "$(state "$f")" "$fp"
   assert_avail_near "$d" "$before"
 }
 
-@test "ENOSPC, existing file, ext4: size, bytes, holes and space as before" { enospc_existing ext4 -l 100M; }
-@test "ENOSPC, existing file, ext2 (zero-fill): size, bytes, holes and space as before" { enospc_existing ext2 -l 100M; }
-@test "ENOSPC, existing file, xfs: size, bytes, holes and space as before" { enospc_existing xfs -l 400M; }
-@test "ENOSPC, existing file, tmpfs: size, bytes, holes and space as before" { enospc_existing tmpfs -l 100M; }
-@test "ENOSPC, existing file, -n on ext4: as before" { enospc_existing ext4 -n -o 1M -l 100M; }
-@test "ENOSPC, existing file, -n inside the file on ext2 (zero-fill)... as before" {
-  # A 200 MiB sparse file on a 64 MiB ext2: -n inside it runs out of space.
-  require_fs ext2
-  local d f fp before
-  d=$(tdir ext2)
-  f=$d/existing
-  make_mixed "$f" $((200 * MiB))
-  fp=$(state "$f")
-  before=$(avail "$d")
-  run --separate-stderr "$FALLOCATE" -n -l 200M "$f"
-  assert_error "fallocate: '$f': cannot allocate: No space left on device"
-  evict "$f"
-  assert_equal "$(state "$f")" "$fp"
-  assert_avail_near "$d" "$before"
-}
-@test "ENOSPC, existing file, -x on ext4: as before" { enospc_existing ext4 -x -l 100M; }
-@test "ENOSPC, existing file, -z past EOF on ext4: as before" { enospc_existing ext4 -z -o 16M -l 100M; }
-@test "ENOSPC, existing file, -z past EOF on tmpfs (punch and allocate): as before" { enospc_existing tmpfs -z -o 16M -l 100M; }
+@test "ENOSPC, existing file, ext4: size, bytes, holes and space as before" { enospc_existing ext4 16 '*' -l 100M; }
+@test "ENOSPC, existing file, ext2 (zero-fill): size, bytes, holes and space as before" { enospc_existing ext2 16 '*' -l 100M; }
+@test "ENOSPC, existing file, xfs: size, bytes, holes and space as before" { enospc_existing xfs 16 '*' -l 400M; }
+@test "ENOSPC, existing file, tmpfs: size, bytes, holes and space as before" { enospc_existing tmpfs 16 '*' -l 100M; }
+@test "ENOSPC, existing file, -n on ext4: as before" { enospc_existing ext4 16 '*' -n -o 1M -l 100M; }
+# A 200 MiB sparse file on a 64 MiB ext2: -n inside it runs out of space.
+@test "ENOSPC, existing file, -n inside the file on ext2 (zero-fill)... as before" { enospc_existing ext2 200 allocate -n -l 200M; }
+@test "ENOSPC, existing file, -x on ext4: as before" { enospc_existing ext4 16 '*' -x -l 100M; }
+@test "ENOSPC, existing file, -z past EOF on ext4: as before" { enospc_existing ext4 16 '*' -z -o 16M -l 100M; }
+@test "ENOSPC, existing file, -z past EOF on tmpfs (punch and allocate): as before" { enospc_existing tmpfs 16 '*' -z -o 16M -l 100M; }
+@test "ENOSPC with -w on ext4: the space is reserved first, so the data in the range survives" { enospc_existing ext4 16 "write zeroes" -w -l 100M; }
 
-@test "ENOSPC with -w on ext4: the space is reserved first, so the data in the range survives" {
-  require_fs ext4
+# enospc_prealloc FS: a 16 MiB file with 4 MiB preallocated at 2 MiB and
+# 1 MiB of data; allocating 100 MiB fails and the file is as before: the
+# preallocated space stays allocated (tmpfs: as pages, checked before;
+# elsewhere as unwritten extents, checked before and after).
+enospc_prealloc() {
+  require_fs "$1"
   local d f fp before
-  d=$(tdir ext4)
-  f=$d/existing
-  make_mixed "$f" $((16 * MiB))
-  fp=$(state "$f")
-  before=$(avail "$d")
-  run --separate-stderr "$FALLOCATE" -w -l 100M "$f"
-  assert_error "fallocate: '$f': cannot write zeroes: No space left on device"
-  evict "$f"
-  assert_equal "$(state "$f")" "$fp"
-  assert_avail_near "$d" "$before"
-}
-
-@test "ENOSPC on ext4: preallocated (unwritten) extents of the file stay allocated" {
-  require_fs ext4
-  local d f fp before
-  d=$(tdir ext4)
+  d=$(tdir "$1")
   f=$d/pre
   make_file_with "$f" size:16M prealloc:2M:4M data:8M:1M
   fp=$(state "$f")
-  assert_equal "$(mapped_bytes "$f" $((2 * MiB)) $((4 * MiB)) unwritten)" $((4 * MiB))
+  if [[ $1 == tmpfs ]]; then
+    assert_equal "$(alloc_bytes "$f")" $((5 * MiB))
+  else
+    assert_equal "$(mapped_bytes "$f" $((2 * MiB)) $((4 * MiB)) unwritten)" $((4 * MiB))
+  fi
   before=$(avail "$d")
   run "$FALLOCATE" -l 100M "$f"
   assert_failure
-  evict "$f"
+  [[ $1 == tmpfs ]] || evict "$f"
   assert_equal "$(state "$f")" "$fp"
-  assert_equal "$(mapped_bytes "$f" $((2 * MiB)) $((4 * MiB)) unwritten)" $((4 * MiB))
+  if [[ $1 != tmpfs ]]; then
+    assert_equal "$(mapped_bytes "$f" $((2 * MiB)) $((4 * MiB)) unwritten)" $((4 * MiB))
+  fi
   assert_avail_near "$d" "$before"
 }
 
-@test "ENOSPC on tmpfs: preallocated pages of the file stay allocated" {
-  require_fs tmpfs
-  local d f fp before
-  d=$(tdir tmpfs)
-  f=$d/pre
-  make_file_with "$f" size:16M prealloc:2M:4M data:8M:1M
-  fp=$(state "$f")
-  assert_equal "$(alloc_bytes "$f")" $((5 * MiB))
-  before=$(avail "$d")
-  run "$FALLOCATE" -l 100M "$f"
-  assert_failure
-  assert_equal "$(state "$f")" "$fp"
-  assert_avail_near "$d" "$before"
-}
+@test "ENOSPC on ext4: preallocated (unwritten) extents of the file stay allocated" { enospc_prealloc ext4; }
+@test "ENOSPC on tmpfs: preallocated pages of the file stay allocated" { enospc_prealloc tmpfs; }
 
 @test "ENOSPC on one FILE of several: the others keep their allocation, the failed one is removed" {
   require_fs ext4
@@ -417,10 +289,10 @@ finish_with() {
 signal_new() {
   local sig=$1 num=$2
   shift 2
-  require_big
+  require_fs bigext2
   local d f before what=allocate
   [[ ${1:-} == -w ]] && what="write zeroes"
-  d=$(tdir big)
+  d=$(tdir bigext2)
   f=$d/new
   before=$(avail "$d")
   start_stopped "$f" env --default-signal "$FALLOCATE" "$@" -l 400M "$f"
@@ -440,9 +312,9 @@ signal_new() {
 @test "SIGTERM during the -w fallback: stop, remove the new file, exit 1" { signal_new TERM 15 -w; }
 
 @test "SIGTERM during the zero-fill of an existing file: size, bytes and holes restored" {
-  require_big
+  require_fs bigext2
   local d f fp before
-  d=$(tdir big)
+  d=$(tdir bigext2)
   f=$d/existing
   make_mixed "$f" $((64 * MiB))
   fp=$(state "$f")
@@ -458,9 +330,9 @@ signal_new() {
 }
 
 @test "SIGTERM during -n inside a file (zero-fill): size, bytes and holes restored" {
-  require_big
+  require_fs bigext2
   local d f fp before
-  d=$(tdir big)
+  d=$(tdir bigext2)
   f=$d/existing
   make_mixed "$f" $((400 * MiB))
   fp=$(state "$f")
@@ -476,9 +348,9 @@ signal_new() {
 }
 
 @test "another process opening the file breaks the lease: stop, roll back, exit 1; the opener proceeds" {
-  require_big
+  require_fs bigext2
   local d f before opener i
-  d=$(tdir big)
+  d=$(tdir bigext2)
   f=$d/leased
   before=$(avail "$d")
   start_stopped "$f" "$FALLOCATE" -l 400M "$f"
@@ -500,9 +372,9 @@ signal_new() {
 }
 
 @test "a signal after the zeros are written (during the final fsync): either rolled back or exit 0" {
-  require_big
+  require_fs bigext2
   local d f try caught=no
-  d=$(tdir big)
+  d=$(tdir bigext2)
   f=$d/late
   for try in 1 2 3; do
     rm -f "$f"
@@ -528,9 +400,9 @@ signal_new() {
 }
 
 @test "--progress on a terminal shows the zero-fill's progress" {
-  require_big
+  require_fs bigext2
   local d f pidf log i
-  d=$(tdir big)
+  d=$(tdir bigext2)
   f=$d/progress
   pidf=$BATS_TEST_TMPDIR/pid
   log=$BATS_TEST_TMPDIR/tty

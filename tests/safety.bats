@@ -9,27 +9,6 @@
 load "$TESTS_SRCDIR/helpers/common"
 
 setup_file() { fs_setup_file ext4 xfs btrfs tmpfs; }
-teardown_file() { fs_teardown_file; }
-
-setup() { check_fallocate_built; }
-teardown() { fs_test_cleanup; }
-
-MiB=1048576
-
-new_file() {
-  local p
-  p=$(fs_dir "$1")/$BATS_TEST_NUMBER-${2:-f}
-  rm -f "$p"
-  printf '%s\n' "$p"
-}
-
-# make_4k_mix F MIB: F of MIB MiB, alternating 4 KiB of nonzero data and
-# 4 KiB of written zeros: a dig of many small punches.
-make_4k_mix() {
-  perl -e 'for (1 .. $ARGV[0] * 128) { print pack ("N", $_) x 1024, "\0" x 4096 }' \
-    "$2" >"$1"
-  sync "$1"
-}
 
 # fingerprint F: size, sha256 and modification time.
 fingerprint() {

@@ -12,7 +12,6 @@
 load "$TESTS_SRCDIR/helpers/common"
 
 setup_file() { fs_setup_file tmpfs; }
-teardown_file() { fs_teardown_file; }
 
 setup() {
   check_fallocate_built

@@ -10,119 +10,17 @@
 
 load "$TESTS_SRCDIR/helpers/common"
 
-# The reflink xfs is made here (mkfs.xfs -m reflink=1), with its own
-# record so that teardown_file undoes exactly what was done.
-_rx_state() { printf '%s\n' "$BATS_FILE_TMPDIR/reflink-state"; }
-
-setup_reflink_xfs() {
-  local state img mnt dev reason try
-  state=$(_rx_state)
-  mkdir -p "$state"
-  if ! is_root; then
-    echo "needs root to mount xfs" >"$state/unavailable"
-    return 0
-  fi
-  if ! command -v mkfs.xfs >/dev/null 2>&1; then
-    echo "mkfs.xfs is not installed" >"$state/unavailable"
-    return 0
-  fi
-  img=$BATS_FILE_TMPDIR/img.rxfs
-  mnt=$BATS_FILE_TMPDIR/mnt/rxfs
-  mkdir -p "$mnt"
-  printf '%s\n' "$mnt" >"$state/mnt"
-  printf '%s\n' "$img" >"$state/img"
-  truncate -s 300M "$img"
-  if ! reason=$(mkfs.xfs -q -f -K -m reflink=1 "$img" 2>&1); then
-    echo "mkfs.xfs -m reflink=1 failed: $reason" >"$state/unavailable"
-    return 0
-  fi
-  for try in 1 2 3 4 5 6 7 8 9 10; do
-    dev=$(losetup -f --show "$img" 2>/dev/null) && break
-    sleep 0.2
-  done
-  if [[ -z $dev ]]; then
-    echo "losetup failed for $img" >"$state/unavailable"
-    return 0
-  fi
-  printf '%s\n' "$dev" >"$state/dev"
-  if ! reason=$(mount -t xfs "$dev" "$mnt" 2>&1); then
-    echo "mount xfs failed: $reason" >"$state/unavailable"
-    return 0
-  fi
-  touch "$state/mounted"
-}
-
-teardown_reflink_xfs() {
-  local state mnt dev img rc=0
-  state=$(_rx_state)
-  [[ -d $state ]] || return 0
-  if [[ -e $state/mnt ]]; then
-    mnt=$(<"$state/mnt")
-    if mountpoint -q "$mnt"; then
-      umount "$mnt" 2>/dev/null || {
-        sync; sleep 0.5
-        umount "$mnt" 2>/dev/null || umount -l "$mnt" || rc=1
-      }
-    fi
-  fi
-  if [[ -e $state/dev ]]; then
-    dev=$(<"$state/dev")
-    img=$(<"$state/img")
-    if losetup -j "$img" -O NAME -n 2>/dev/null | grep -qx "$dev"; then
-      losetup -d "$dev" || rc=1
-    fi
-  fi
-  [[ -e $state/img ]] && rm -f "$(<"$state/img")"
-  rm -rf "$state"
-  return "$rc"
-}
-
-require_rxfs() {
-  [[ -e $(_rx_state)/mounted ]] && mountpoint -q "$BATS_FILE_TMPDIR/mnt/rxfs" && return 0
-  ci_skip "$(cat "$(_rx_state)/unavailable" 2>/dev/null || echo "the reflink xfs was not set up")"
-}
-
+# The reflink xfs is a filesystem of this file's own, "rxfs" (FS_KIND in
+# the helpers), made with mkfs.xfs -m reflink=1.
 setup_file() {
-  fs_setup_file ext4 btrfs ext2 tmpfs
-  setup_reflink_xfs
+  FS_KIND[rxfs]=xfs
+  FS_MKFS_OPTS[rxfs]="-m reflink=1"
+  FS_IMAGE_MIB[rxfs]=300
+  fs_setup_file ext4 btrfs ext2 tmpfs rxfs
 }
 
-teardown_file() {
-  local rc=0
-  teardown_reflink_xfs || rc=1
-  fs_teardown_file || rc=1
-  return "$rc"
-}
 
-setup() {
-  check_fallocate_built
-}
-
-teardown() {
-  fs_test_cleanup
-  rm -rf -- "$BATS_FILE_TMPDIR/mnt/rxfs/$BATS_TEST_NUMBER"
-}
-
-MiB=1048576
 UNSHARE=0x40
-
-tdir() {
-  local d
-  if [[ $1 == rxfs ]]; then
-    d=$BATS_FILE_TMPDIR/mnt/rxfs/$BATS_TEST_NUMBER
-  else
-    d=$(fs_dir "$1")/$BATS_TEST_NUMBER
-  fi
-  mkdir -p "$d"
-  printf '%s\n' "$d"
-}
-
-sha() { sha256sum <"$1" | cut -d' ' -f1; }
-
-avail() {
-  sync -f "$1"
-  df -B1 --output=avail -- "$1" | tail -n 1 | tr -d ' '
-}
 
 # shared_bytes F OFF LEN: bytes of [OFF, OFF+LEN) in extents flagged shared.
 shared_bytes() {
@@ -153,7 +51,7 @@ make_shared() {
 }
 
 @test "premise: cp --reflink=always on the reflink xfs shares every extent" {
-  require_rxfs
+  require_fs rxfs
   local d
   d=$(tdir rxfs)
   make_shared "$d"
@@ -162,7 +60,7 @@ make_shared() {
 }
 
 @test "-u on a reflink copy: no shared extent left, bytes and size unchanged, its own blocks" {
-  require_rxfs
+  require_fs rxfs
   local d before now
   d=$(tdir rxfs)
   make_shared "$d"
@@ -185,7 +83,7 @@ make_shared() {
 }
 
 @test "-u over part of a copy unshares exactly that range" {
-  require_rxfs
+  require_fs rxfs
   local d
   d=$(tdir rxfs)
   make_shared "$d"
@@ -206,7 +104,7 @@ same_as_kernel() {
   local opts=() mode off len d
   while [[ $1 != -- ]]; do opts+=("$1"); shift; done
   mode=$2 off=$3 len=$4
-  require_rxfs
+  require_fs rxfs
   d=$(tdir rxfs)
   make_file_with "$d/orig" size:4M data:0:1M data:2M:512K prealloc:3M:512K
   cp --reflink=always -- "$d/orig" "$d/ours"
@@ -229,19 +127,17 @@ same_as_kernel() {
 
 @test "-u past EOF grows the size as the kernel's UNSHARE_RANGE does" {
   same_as_kernel -u -o 3M -l 2M -- $UNSHARE $((3 * MiB)) $((2 * MiB))
-  assert_size "$(fs_dir_rx)/ours" $((5 * MiB))
-  assert_equal "$(mapped_bytes "$(fs_dir_rx)/ours" $((3 * MiB)) $((2 * MiB)))" $((2 * MiB))
+  assert_size "$(fs_dir rxfs)/$BATS_TEST_NUMBER/ours" $((5 * MiB))
+  assert_equal "$(mapped_bytes "$(fs_dir rxfs)/$BATS_TEST_NUMBER/ours" $((3 * MiB)) $((2 * MiB)))" $((2 * MiB))
 }
 
 @test "-u -n past EOF keeps the size, as UNSHARE_RANGE|KEEP_SIZE" {
   same_as_kernel -u -n -o 3M -l 2M -- $((UNSHARE | 0x01)) $((3 * MiB)) $((2 * MiB))
-  assert_size "$(fs_dir_rx)/ours" $((4 * MiB))
+  assert_size "$(fs_dir rxfs)/$BATS_TEST_NUMBER/ours" $((4 * MiB))
 }
 
-fs_dir_rx() { printf '%s\n' "$BATS_FILE_TMPDIR/mnt/rxfs/$BATS_TEST_NUMBER"; }
-
 @test "-u on a file that shares nothing changes nothing" {
-  require_rxfs
+  require_fs rxfs
   local d before
   d=$(tdir rxfs)
   head -c $((2 * MiB)) /dev/urandom >"$d/alone"
@@ -257,7 +153,7 @@ fs_dir_rx() { printf '%s\n' "$BATS_FILE_TMPDIR/mnt/rxfs/$BATS_TEST_NUMBER"; }
   # (Blocks unshared before the space ran out stay unshared: they cannot
   # be shared again without knowing the other copy, so the free space is
   # not checked here.)
-  require_rxfs
+  require_fs rxfs
   local d before
   d=$(tdir rxfs)
   # Twice this does not fit in the 300 MiB filesystem.
@@ -306,7 +202,7 @@ not_supported() {
 }
 
 @test "-u on several FILEs: a refused one does not stop the others, exit 1" {
-  require_rxfs
+  require_fs rxfs
   require_fs ext4
   local d e
   d=$(tdir rxfs)

@@ -16,17 +16,8 @@
 load "$TESTS_SRCDIR/helpers/common"
 
 setup_file() { fs_setup_file ext4 xfs btrfs ext2 tmpfs; }
-teardown_file() { fs_teardown_file; }
-
-setup() {
-  check_fallocate_built
-}
-
-teardown() { fs_test_cleanup; }
 
 WRITE_ZEROES=0x80
-
-has_fiemap() { [[ $1 != tmpfs ]]; }
 
 # probe_wz DIR: set WZ to yes if the kernel does WRITE_ZEROES there, else
 # to no; fails the test if the probe itself fails.  (Call it as a plain

@@ -39,6 +39,19 @@ bats_require_minimum_version 1.5.0
 # Image sizes in MiB (sparse files; xfs needs 300 MiB, btrfs about 120).
 declare -gA FS_IMAGE_MIB=([ext4]=128 [ext2]=128 [xfs]=300 [btrfs]=256 [tmpfs]=300 [ramfs]=0)
 
+# A test file may set up a filesystem of its own under a name of its own
+# (before fs_setup_file, in setup_file):
+#     FS_KIND[NAME]=TYPE        the filesystem type (ext4 ext2 xfs btrfs)
+#     FS_MKFS_OPTS[NAME]=OPTS   extra mkfs options (split on spaces)
+#     FS_IMAGE_MIB[NAME]=MIB    the image size
+# and then uses NAME like any other: fs_setup_file NAME, require_fs NAME,
+# fs_dir NAME, tdir NAME.  A name without FS_KIND is its own type.
+declare -gA FS_KIND=() FS_MKFS_OPTS=()
+
+# Sizes the tests use everywhere.
+MiB=1048576
+K256=262144
+
 # is_root: true when running as root (needed for mounts and drop_caches).
 is_root() { [[ $(id -u) -eq 0 ]]; }
 
@@ -58,13 +71,19 @@ ci_skip() {
 # _fs_state_dir: where fs_setup_file records what it set up.
 _fs_state_dir() { printf '%s\n' "$BATS_FILE_TMPDIR/fs-state"; }
 
-# _fs_mkfs FS IMAGE: make filesystem FS on the file or device IMAGE.
+# _fs_kind FS: the filesystem type of FS (FS_KIND, else FS itself).
+_fs_kind() { printf '%s\n' "${FS_KIND[$1]:-$1}"; }
+
+# _fs_mkfs FS IMAGE: make filesystem FS (its type, with its FS_MKFS_OPTS)
+# on the file or device IMAGE.
 _fs_mkfs() {
-  case $1 in
-    ext4) mkfs.ext4 -q -F -b 4096 -E nodiscard "$2" ;;
-    ext2) mkfs.ext2 -q -F -b 4096 -E nodiscard "$2" ;;
-    xfs) mkfs.xfs -q -f -K "$2" ;;
-    btrfs) mkfs.btrfs -q -f -K "$2" ;;
+  local opts
+  read -r -a opts <<<"${FS_MKFS_OPTS[$1]:-}"
+  case $(_fs_kind "$1") in
+    ext4) mkfs.ext4 -q -F -b 4096 -E nodiscard "${opts[@]}" "$2" ;;
+    ext2) mkfs.ext2 -q -F -b 4096 -E nodiscard "${opts[@]}" "$2" ;;
+    xfs) mkfs.xfs -q -f -K "${opts[@]}" "$2" ;;
+    btrfs) mkfs.btrfs -q -f -K "${opts[@]}" "$2" ;;
     *) echo "unknown filesystem '$1'" >&2; return 1 ;;
   esac
 }
@@ -84,7 +103,7 @@ _losetup_retry() {
 }
 
 # fs_setup_file FS...: call in setup_file.  For each FS (ext4 xfs btrfs
-# ext2 tmpfs, and ramfs) make a sparse image in $BATS_FILE_TMPDIR, mkfs it,
+# ext2 tmpfs, and ramfs, or a name of the file's own: FS_KIND) make a sparse image in $BATS_FILE_TMPDIR, mkfs it,
 # attach it to a loop device and mount it on $BATS_FILE_TMPDIR/mnt/FS
 # (tmpfs: mount -t tmpfs -o size=300m; ramfs, a filesystem without any
 # fallocate(2) support, has no size limit: keep its files tiny).  Each step is recorded as soon as it is
@@ -93,37 +112,38 @@ _losetup_retry() {
 # as unavailable with the reason (require_fs then skips, or fails in CI);
 # setup_file itself never fails because of this.
 fs_setup_file() {
-  local state fs img dev mnt reason
+  local state fs kind img dev mnt reason
   state=$(_fs_state_dir)
   mkdir -p "$state"
   for fs in "$@"; do
     mnt=$BATS_FILE_TMPDIR/mnt/$fs
     img=$BATS_FILE_TMPDIR/img.$fs
+    kind=$(_fs_kind "$fs")
     if ! is_root; then
-      echo "needs root to mount $fs" >"$state/$fs.unavailable"
+      echo "needs root to mount $kind" >"$state/$fs.unavailable"
       continue
     fi
     mkdir -p "$mnt"
     printf '%s\n' "$mnt" >"$state/$fs.mnt"
-    if [[ $fs == tmpfs ]]; then
+    if [[ $kind == tmpfs ]]; then
       if ! reason=$(mount -t tmpfs -o "size=${FS_IMAGE_MIB[$fs]}m" tmpfs "$mnt" 2>&1); then
         echo "cannot mount tmpfs: $reason" >"$state/$fs.unavailable"
         continue
       fi
-    elif [[ $fs == ramfs ]]; then
+    elif [[ $kind == ramfs ]]; then
       if ! reason=$(mount -t ramfs ramfs "$mnt" 2>&1); then
         echo "cannot mount ramfs: $reason" >"$state/$fs.unavailable"
         continue
       fi
     else
-      if ! command -v "mkfs.$fs" >/dev/null 2>&1; then
-        echo "mkfs.$fs is not installed" >"$state/$fs.unavailable"
+      if ! command -v "mkfs.$kind" >/dev/null 2>&1; then
+        echo "mkfs.$kind is not installed" >"$state/$fs.unavailable"
         continue
       fi
       printf '%s\n' "$img" >"$state/$fs.img"
       truncate -s "${FS_IMAGE_MIB[$fs]}M" "$img"
       if ! reason=$(_fs_mkfs "$fs" "$img" 2>&1); then
-        echo "mkfs.$fs failed: $reason" >"$state/$fs.unavailable"
+        echo "mkfs.$kind${FS_MKFS_OPTS[$fs]:+ ${FS_MKFS_OPTS[$fs]}} failed: $reason" >"$state/$fs.unavailable"
         continue
       fi
       if ! dev=$(_losetup_retry "$img" 2>&1); then
@@ -131,8 +151,8 @@ fs_setup_file() {
         continue
       fi
       printf '%s\n' "$dev" >"$state/$fs.dev"
-      if ! reason=$(mount -t "$fs" "$dev" "$mnt" 2>&1); then
-        echo "mount $fs failed: $reason" >"$state/$fs.unavailable"
+      if ! reason=$(mount -t "$kind" "$dev" "$mnt" 2>&1); then
+        echo "mount $kind failed: $reason" >"$state/$fs.unavailable"
         continue
       fi
     fi
@@ -191,6 +211,35 @@ fs_test_cleanup() {
 
 # fs_dir FS: print the mount point of FS (set up by fs_setup_file).
 fs_dir() { printf '%s\n' "$BATS_FILE_TMPDIR/mnt/$1"; }
+
+# tdir FS: make and print this test's directory on FS ("$BATS_TEST_NUMBER"
+# under its mount point; fs_test_cleanup removes it).
+tdir() {
+  local d
+  d=$(fs_dir "$1")/$BATS_TEST_NUMBER
+  mkdir -p "$d"
+  printf '%s\n' "$d"
+}
+
+# new_file FS [NAME]: print a fresh path in FS's mount for this test
+# ("$BATS_TEST_NUMBER-NAME", default NAME f; removed if present).
+new_file() {
+  local p
+  p=$(fs_dir "$1")/$BATS_TEST_NUMBER-${2:-f}
+  rm -f "$p"
+  printf '%s\n' "$p"
+}
+
+# has_fiemap FS|FILE: whether FIEMAP tells extents apart (unwritten from
+# data) on the filesystem named FS (fs_setup_file's name), or on that of
+# FILE (a path): everywhere but on tmpfs.
+has_fiemap() {
+  if [[ $1 == */* ]]; then
+    [[ $(fs_type "$(dirname "$1")") != tmpfs ]]
+  else
+    [[ $(_fs_kind "$1") != tmpfs ]]
+  fi
+}
 
 # fs_available FS: true when FS was set up and is mounted.
 fs_available() {
@@ -254,6 +303,32 @@ cache_unlock() {
     exec {_CACHE_LOCK_FD}>&-
     unset _CACHE_LOCK_FD
   fi
+}
+
+# sha F: sha256 of the whole of F.
+sha() { sha256sum <"$1" | cut -d' ' -f1; }
+
+# avail DIR: free bytes of DIR's filesystem for unprivileged files, once
+# everything is written out.
+avail() {
+  sync -f "$1"
+  df -B1 --output=avail -- "$1" | tail -n 1 | tr -d ' '
+}
+
+# evict F: write F out and drop its pages from the page cache, so that
+# what is read next comes from the disk.  (Only F's pages: a global
+# drop_caches would disturb page cache tests running in parallel.)
+evict() {
+  sync -- "$1"
+  dd if="$1" iflag=nocache count=0 status=none
+}
+
+# make_4k_mix F MIB: F of MIB MiB, alternating 4 KiB of nonzero data and
+# 4 KiB of written zeros (for --dig-holes: many small punches).
+make_4k_mix() {
+  perl -e 'for (1 .. $ARGV[0] * 128) { print pack ("N", $_) x 1024, "\0" x 4096 }' \
+    "$2" >"$1"
+  sync "$1"
 }
 
 # file_size F: size of F in bytes.
@@ -536,7 +611,17 @@ _assert_only_hint_follows() {
   fi
 }
 
+# Shared test bodies (fallocate_ok, file_and_ref, op_keeps_head, ...).
+load "$TESTS_SRCDIR/helpers/ops"
+
 # check_fallocate_built: fail early and clearly if $FALLOCATE is missing.
 check_fallocate_built() {
   [[ -x $FALLOCATE ]] || fail "FALLOCATE=$FALLOCATE is not an executable"
 }
+
+# The default setup and teardown of a test, and teardown of a file (a
+# no-op without fs_setup_file); a test file that needs more
+# defines its own (after the load, so that it wins).
+setup() { check_fallocate_built; }
+teardown() { fs_test_cleanup; }
+teardown_file() { fs_teardown_file; }
