@@ -42,9 +42,9 @@ static int
 outcome (struct space_outcome *out, int err, enum space_step step,
          enum space_method method)
 {
-  out->err = err;
-  out->step = err ? step : STEP_NONE;
-  out->method = method;
+  *out = (struct space_outcome) { .err = err,
+                                  .step = err ? step : STEP_NONE,
+                                  .method = method };
   return err;
 }
 
@@ -148,9 +148,9 @@ write_zeros (int fd, off_t from, off_t to, off_t *done, off_t total,
    holes and past its end, never over allocated space.  Set the size to
    at least OFFSET + LENGTH, as fallocate(2) mode 0 does.  With KEEP_SIZE
    there is nothing faithful to do past the end of the file: fail with
-   the kernel's answer, OUT->fallback_cause.  */
+   CAUSE, the kernel's answer.  */
 static int
-zero_fill (int fd, off_t offset, off_t length, bool keep_size,
+zero_fill (int fd, off_t offset, off_t length, bool keep_size, int cause,
            struct space_hooks const *hooks, struct space_outcome *out)
 {
   struct stat st;
@@ -158,9 +158,8 @@ zero_fill (int fd, off_t offset, off_t length, bool keep_size,
     return outcome (out, errno, STEP_STAT, METHOD_ZERO_FILL);
   off_t end = offset + length;
   if (keep_size && st.st_size < end)
-    return outcome (out, out->fallback_cause, STEP_FALLOCATE,
-                    METHOD_KERNEL);
-  out->method = METHOD_ZERO_FILL;
+    return outcome (out, cause, STEP_FALLOCATE, METHOD_KERNEL);
+  outcome (out, 0, STEP_NONE, METHOD_ZERO_FILL);
   int refused = hooks && hooks->guard ? hooks->guard (hooks->arg) : 0;
   if (refused)
     return outcome (out, refused, STEP_GUARD, METHOD_ZERO_FILL);
@@ -174,58 +173,46 @@ zero_fill (int fd, off_t offset, off_t length, bool keep_size,
       if (err)
         return outcome (out, err, STEP_MAP, METHOD_ZERO_FILL);
       struct extent seg;
-      while (!(err = extents_next (&walk, &seg)) && seg.length)
+      while (!err)
         {
-          off_t seg_end = seg.offset + seg.length;
-          if (seg.kind == EXTENT_HOLE)
-            err = write_zeros (fd, seg.offset, seg_end, &done, length,
-                               hooks, out);
+          if ((err = extents_next (&walk, &seg)))
+            outcome (out, err, STEP_MAP, METHOD_ZERO_FILL);
+          else if (!seg.length)
+            break;
+          else if (seg.kind == EXTENT_HOLE)
+            err = write_zeros (fd, seg.offset, seg.offset + seg.length,
+                               &done, length, hooks, out);
           else
             {
               done += seg.length;
               if (stopping (hooks))
                 err = outcome (out, EINTR, STEP_WRITE, METHOD_ZERO_FILL);
             }
-          if (err)
-            break;
         }
       extents_close (&walk);
       if (err)
-        return out->err ? out->err : outcome (out, err, STEP_MAP,
-                                               METHOD_ZERO_FILL);
+        return err;
     }
 
   off_t from = offset < st.st_size ? st.st_size : offset;
   return write_zeros (fd, from, end, &done, length, hooks, out);
 }
 
-/* Allocate the range with fallocate(2), or by zero_fill where that is
-   not supported.  */
-static int
-allocate (int fd, off_t offset, off_t length, bool keep_size,
-          struct space_hooks const *hooks, struct space_outcome *out)
+int
+space_allocate (int fd, off_t offset, off_t length, bool keep_size,
+                struct space_hooks const *hooks, struct space_outcome *out)
 {
   int err = kernel (fd, keep_size ? FALLOC_FL_KEEP_SIZE : 0, offset, length,
                     hooks, out);
   if (!unsupported (err))
     return err;
-  out->fallback_cause = err;
-  return zero_fill (fd, offset, length, keep_size, hooks, out);
-}
-
-int
-space_allocate (int fd, off_t offset, off_t length, bool keep_size,
-                struct space_hooks const *hooks, struct space_outcome *out)
-{
-  *out = (struct space_outcome) { .method = METHOD_KERNEL };
-  return allocate (fd, offset, length, keep_size, hooks, out);
+  return zero_fill (fd, offset, length, keep_size, err, hooks, out);
 }
 
 int
 space_posix_allocate (int fd, off_t offset, off_t length,
                       struct space_outcome *out)
 {
-  *out = (struct space_outcome) { .method = METHOD_KERNEL };
   int err;
   do
     err = posix_fallocate (fd, offset, length);
@@ -236,7 +223,6 @@ space_posix_allocate (int fd, off_t offset, off_t length,
 int
 space_punch (int fd, off_t offset, off_t length, struct space_outcome *out)
 {
-  *out = (struct space_outcome) { .method = METHOD_KERNEL };
   return kernel (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset,
                  length, NULL, out);
 }
@@ -245,14 +231,12 @@ int
 space_collapse (int fd, off_t offset, off_t length,
                 struct space_outcome *out)
 {
-  *out = (struct space_outcome) { .method = METHOD_KERNEL };
   return kernel (fd, FALLOC_FL_COLLAPSE_RANGE, offset, length, NULL, out);
 }
 
 int
 space_insert (int fd, off_t offset, off_t length, struct space_outcome *out)
 {
-  *out = (struct space_outcome) { .method = METHOD_KERNEL };
   return kernel (fd, FALLOC_FL_INSERT_RANGE, offset, length, NULL, out);
 }
 
@@ -260,7 +244,6 @@ int
 space_zero (int fd, off_t offset, off_t length, bool keep_size,
             struct space_hooks const *hooks, struct space_outcome *out)
 {
-  *out = (struct space_outcome) { .method = METHOD_KERNEL };
   int keep = keep_size ? FALLOC_FL_KEEP_SIZE : 0;
   int err = kernel (fd, FALLOC_FL_ZERO_RANGE | keep, offset, length, hooks,
                     out);
@@ -281,7 +264,6 @@ space_zero (int fd, off_t offset, off_t length, bool keep_size,
         err = kernel (fd, keep, offset, length, hooks, out);
       out->method = METHOD_PUNCH_ALLOCATE;
     }
-  out->fallback_cause = cause;
   if (!unsupported (err))
     return err;
 
@@ -299,7 +281,7 @@ space_zero (int fd, off_t offset, off_t length, bool keep_size,
   if (allocated && st.st_size < end)
     end = st.st_size < offset ? offset : st.st_size;
   off_t done = 0;
-  out->method = METHOD_WRITE;
+  outcome (out, 0, STEP_NONE, METHOD_WRITE);
   return write_zeros (fd, offset, end, &done, length, hooks, out);
 }
 
@@ -308,18 +290,16 @@ space_write_zeroes (int fd, off_t offset, off_t length,
                     struct space_hooks const *hooks,
                     struct space_outcome *out)
 {
-  *out = (struct space_outcome) { .method = METHOD_KERNEL };
   int err = kernel (fd, FALLOC_FL_WRITE_ZEROES, offset, length, hooks, out);
   if (!unsupported (err))
     return err;
-  out->fallback_cause = err;
 
   /* Reserve the space first where the filesystem can, so that running
      out of it fails before a byte of the range is overwritten.  */
   err = kernel (fd, 0, offset, length, hooks, out);
   if (err && !unsupported (err))
     return err;
-  out->method = METHOD_WRITE;
+  outcome (out, 0, STEP_NONE, METHOD_WRITE);
   off_t done = 0;
   return write_zeros (fd, offset, offset + length, &done, length, hooks,
                       out);
@@ -329,7 +309,6 @@ int
 space_unshare (int fd, off_t offset, off_t length, bool keep_size,
                struct space_outcome *out)
 {
-  *out = (struct space_outcome) { .method = METHOD_KERNEL };
   return kernel (fd, FALLOC_FL_UNSHARE_RANGE | (keep_size
                                                 ? FALLOC_FL_KEEP_SIZE : 0),
                  offset, length, NULL, out);
@@ -339,7 +318,6 @@ int
 space_advise (int fd, off_t offset, off_t length, int advice,
               struct space_outcome *out)
 {
-  *out = (struct space_outcome) { .method = METHOD_KERNEL };
   return outcome (out, posix_fadvise (fd, offset, length, advice),
                   STEP_FADVISE, METHOD_KERNEL);
 }
@@ -347,7 +325,6 @@ space_advise (int fd, off_t offset, off_t length, int advice,
 int
 space_sync (int fd, struct space_outcome *out)
 {
-  *out = (struct space_outcome) { .method = METHOD_KERNEL };
   return outcome (out, fsync (fd) == 0 ? 0 : errno, STEP_SYNC,
                   METHOD_KERNEL);
 }

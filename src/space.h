@@ -67,8 +67,6 @@ struct space_outcome
   int err;                   /* 0, or the errno value of STEP */
   enum space_step step;
   enum space_method method;
-  int fallback_cause;        /* why a fallback METHOD was used: the errno
-                                value the kernel mode answered */
 };
 
 /* What a fallback that writes calls back.  Any member may be NULL.  */
