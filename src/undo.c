@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "extents.h"
+#include "holes.h"
 #include "space.h"
 
 /* Append the hole [OFFSET, OFFSET + LENGTH) to U, merging it with the
@@ -90,13 +91,37 @@ int
 undo_apply (int fd, struct undo const *u)
 {
   int err = 0;
+
+  /* Past the old end of the file: punch, then cut the size back.  */
   for (size_t i = 0; i < u->nholes; i++)
-    if (fallocate (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                   u->holes[i].offset, u->holes[i].length) != 0
-        && errno != EOPNOTSUPP && !err)
-      err = errno;
+    {
+      struct undo_hole const *h = &u->holes[i];
+      off_t from = h->offset < u->size ? u->size : h->offset;
+      off_t end = h->offset + h->length;
+      if (from < end
+          && fallocate (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                        from, end - from) != 0
+          && errno != EOPNOTSUPP && !err)
+        err = errno;
+    }
   if (ftruncate (fd, u->size) != 0 && !err)
     err = errno;
+
+  /* Inside the file, dig the former holes rather than punch them:
+     another process may have written there since they were recorded,
+     and only blocks that read as zeros, as the holes did, go back.  */
+  for (size_t i = 0; i < u->nholes && u->holes[i].offset < u->size; i++)
+    {
+      struct undo_hole const *h = &u->holes[i];
+      off_t end = h->offset + h->length;
+      struct holes_stats stats;
+      struct space_outcome out;
+      int e = holes_scan (fd, h->offset,
+                          (end < u->size ? end : u->size) - h->offset,
+                          true, NULL, NULL, NULL, &stats, &out);
+      if (e && e != EOPNOTSUPP && !err)
+        err = e;
+    }
   return err;
 }
 

@@ -7,10 +7,12 @@
    of the range (the part past the end of the file counts as a hole;
    inside the file, only where FIEMAP tells holes from preallocated
    space).
-   After a failure, undo_apply punches those holes again -- whatever the
-   operation allocated there read as zeros before, so no byte changes --
-   and sets the size back.  A file the command created is removed by the
-   caller instead.  */
+   After a failure, undo_apply sets the size back and turns those holes
+   into holes again: past the old end of the file it punches them; inside
+   it, it digs them (holes.h), so that only blocks that still read as
+   zeros, as the holes did, are punched, and whatever another process
+   wrote there meanwhile stays.  A file the command created is removed by
+   the caller instead.  */
 
 #ifndef FALLOCATE_UNDO_H
 #define FALLOCATE_UNDO_H
@@ -36,9 +38,9 @@ struct undo
    Return 0, or an errno value.  */
 int undo_record (int fd, off_t offset, off_t length, struct undo *u);
 
-/* Punch the recorded holes and restore the recorded size.  Filesystems
-   that cannot punch keep the blocks (they still read as zeros).  Return
-   0, or the errno value of the first step that failed.  */
+/* Restore the recorded size and holes.  Filesystems that cannot punch
+   keep the blocks (they still read as zeros).  Return 0, or the errno
+   value of the first step that failed.  */
 int undo_apply (int fd, struct undo const *u);
 
 /* Release what undo_record took.  */

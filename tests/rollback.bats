@@ -329,6 +329,34 @@ signal_new() {
   assert_avail_near "$d" "$before"
 }
 
+@test "rollback keeps what another process wrote into a former hole meanwhile" {
+  require_fs bigext2
+  local d f data mine
+  d=$(tdir bigext2)
+  f=$d/shared
+  # A 32 MiB hole, then 1 MiB of data.
+  rm -f -- "$f"
+  head -c $MiB /dev/urandom | dd of="$f" bs=1M seek=32 status=none
+  data=$(region_sha256 "$f" $((32 * MiB)) $MiB)
+  # --force: no lease, so another writer can get in while the fill runs.
+  start_stopped "$f" "$FALLOCATE" --force -l 400M "$f"
+  head -c 4096 /dev/urandom >"$BATS_TEST_TMPDIR/mine"
+  mine=$(sha "$BATS_TEST_TMPDIR/mine")
+  dd if="$BATS_TEST_TMPDIR/mine" of="$f" bs=4096 seek=1 conv=notrunc,fsync \
+     status=none
+  finish_with TERM
+  assert_equal "$status" 1
+  assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15"
+  evict "$f"
+  assert_size "$f" $((33 * MiB))
+  assert_equal "$(region_sha256 "$f" 4096 4096)" "$mine"
+  assert_equal "$(region_sha256 "$f" $((32 * MiB)) $MiB)" "$data"
+  assert_zeros "$f" 0 4096
+  assert_zeros "$f" 8192 $((32 * MiB - 8192))
+  # The rest of the former hole is a hole again: 4 KiB + 1 MiB of data.
+  assert_equal "$(data_alloc_bytes "$f")" $((MiB + 4096))
+}
+
 @test "SIGTERM during -n inside a file (zero-fill): size, bytes and holes restored" {
   require_fs bigext2
   local d f fp before
