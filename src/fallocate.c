@@ -748,8 +748,10 @@ process_file (char const *name, struct request const *req)
   job_progress_end (&job);
   job_unguard (&job);
   undo_free (&undo);
+  /* Made durable even after a failure: the rollback, or the part of a
+     dig that was done, is the file's state now.  */
   struct space_outcome synced;
-  if (ok && modifies_file (req) && space_sync (fd, &synced) != 0)
+  if (modifies_file (req) && space_sync (fd, &synced) != 0 && ok)
     {
       failed (name, fd, req, &synced);
       ok = false;
