@@ -278,13 +278,7 @@ $f: 1 holes, 1 MiB (1048576 bytes, 50.00% of the file) converted to sparse holes
   wait
   assert_equal "$(wc -l <"$out")" 2049
   assert_equal "$(tail -n 1 "$out")" "$f: 2048 holes, 8 MiB (8388608 bytes, 50.00% of the file) converted to sparse holes."
-  # "\r$f: 42% 7 MiB / 16 MiB, ..." then blanks over it.
-  grep -q $'\r'"$f: [0-9]*% .* / 16 MiB, .*/s, 0:00:0[0-9] left" "$log" ||
-    fail "no progress line: $(od -c "$log" | head)"
-  # The last line drawn is blanked out, and nothing follows but the end
-  # of the typescript.
-  perl -0777 -ne 'exit !/ left\r {40,}\r\r?\nScript done/' "$log" ||
-    fail "the line is not cleared: $(od -c "$log" | tail -8)"
+  assert_progress_drawn "$log" "$f" "16 MiB"
 }
 
 @test "--progress prints nothing on a pipe for a short dig" {

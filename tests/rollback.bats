@@ -9,9 +9,9 @@
 # for ENOSPC (small filesystems: 64 MiB ext4, ext2 and tmpfs, a 300 MiB
 # xfs), EFBIG (RLIMIT_FSIZE) and SIGTERM/SIGINT/SIGHUP or a broken write
 # lease during a long zero-fill (a 1 GiB ext2, where the fallback writes
-# 400 MiB of zeros).  To signal a fallback surely in the middle, the
-# test stops the program (SIGSTOP) once it has started writing, sends
-# the signal and lets it go on (SIGCONT).
+# 400 MiB of zeros).  To act surely in the middle of a fallback, the
+# tests run the program under strace(1), which delays each of its writes
+# (a fault injection: the writes themselves are unchanged).
 
 load "$TESTS_SRCDIR/helpers/common"
 
@@ -31,20 +31,16 @@ setup_file() {
 
 setup() {
   check_fallocate_built
-  PID= SP=
+  PID= TRACER=
 }
 
 teardown() {
-  # A program left stopped by a failed test: let it die.
-  if [[ -n $PID ]] && kill -0 "$PID" 2>/dev/null; then
-    kill -KILL "$PID" 2>/dev/null || true
-    kill -CONT "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-  fi
-  if [[ -n $SP ]] && kill -0 "$SP" 2>/dev/null; then
-    kill -KILL "$SP" 2>/dev/null || true
-    wait "$SP" 2>/dev/null || true
-  fi
+  # A program left running by a failed test: let it die.
+  local p
+  for p in $PID $TRACER; do
+    kill -KILL "$p" 2>/dev/null || true
+  done
+  [[ -z $TRACER ]] || wait "$TRACER" 2>/dev/null || true
   fs_test_cleanup
 }
 
@@ -254,32 +250,48 @@ limited() {
 # ---------------------------------------------------------------------------
 # Signals and a broken lease during a long zero-fill (400 MiB on ext2).
 
-# start_stopped FILE ARGS...: run the program with ARGS in the background
-# (PID), wait until FILE's allocation grows, then stop it (SIGSTOP).
-# Fails the test if it finished first.
-start_stopped() {
+# slowed ARGS...: run ARGS in the background under "${DELAYED[@]}" (set by
+# `delayed`), as TRACER, with its stdout and stderr in $BATS_TEST_TMPDIR/out
+# and err; once it runs, PID is the process of ARGS itself.
+slowed() {
+  local pidf=$BATS_TEST_TMPDIR/pid i
+  rm -f -- "$pidf"
+  # A shell tells its pid, then becomes ARGS.
+  "${DELAYED[@]}" sh -c 'echo $$ >"$0.tmp" && mv -- "$0.tmp" "$0" && exec "$@"' \
+    "$pidf" "$@" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+  TRACER=$!
+  for ((i = 0; i < 1000; i++)); do
+    [[ -s $pidf ]] && break
+    sleep 0.01
+  done
+  [[ -s $pidf ]] || fail "the program did not start: $(cat "$BATS_TEST_TMPDIR/err")"
+  PID=$(<"$pidf")
+}
+
+# start_slowed FILE ARGS...: run the program with ARGS, each of its writes
+# taking at least 0.1 s (so a 400 MiB zero-fill, 8 MiB a write, takes
+# 5 s or more), and wait until FILE's allocation grows.
+start_slowed() {
   local f=$1 base deadline
   shift
   base=$(stat -c %b -- "$f" 2>/dev/null || echo 0)
-  "$@" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
-  PID=$!
+  delayed pwritev 100000
+  slowed "$@"
   deadline=$((SECONDS + 60))
   while (($(stat -c %b -- "$f" 2>/dev/null || echo 0) <= base)); do
-    kill -0 "$PID" 2>/dev/null || fail "the program ended before it could be stopped: $(cat "$BATS_TEST_TMPDIR/err")"
+    kill -0 "$TRACER" 2>/dev/null || fail "the program ended before it wrote: $(cat "$BATS_TEST_TMPDIR/err")"
     ((SECONDS < deadline)) || fail "the program did not start writing within 60 s"
+    sleep 0.01
   done
-  kill -STOP "$PID"
 }
 
-# finish_with SIGNAL: send SIGNAL to the stopped program, let it go on, and
-# set status, output and stderr from it.
+# finish_with SIGNAL: send SIGNAL to the program (none if SIGNAL is
+# empty), wait for it, and set status, output and stderr from it.
 finish_with() {
-  kill -"$1" "$PID"
-  # (It may have ended already, when SIGNAL is CONT itself.)
-  kill -CONT "$PID" 2>/dev/null || true
+  [[ -z $1 ]] || kill -"$1" "$PID"
   status=0
-  wait "$PID" || status=$?
-  PID=
+  wait "$TRACER" || status=$?
+  PID= TRACER=
   output=$(<"$BATS_TEST_TMPDIR/out")
   stderr=$(<"$BATS_TEST_TMPDIR/err")
 }
@@ -295,9 +307,9 @@ signal_new() {
   d=$(tdir bigext2)
   f=$d/new
   before=$(avail "$d")
-  start_stopped "$f" env --default-signal "$FALLOCATE" "$@" -l 400M "$f"
-  # Stopped part way: the zeros are still being written.
-  (($(file_size "$f") < 400 * MiB)) || fail "stopped too late: $(file_size "$f") bytes written"
+  start_slowed "$f" env --default-signal "$FALLOCATE" "$@" -l 400M "$f"
+  # The zeros are still being written.
+  (($(file_size "$f") < 400 * MiB)) || fail "too late: $(file_size "$f") bytes written"
   finish_with "$sig"
   assert_equal "$status" 1
   assert_equal "$output" ""
@@ -319,8 +331,8 @@ signal_new() {
   make_mixed "$f" $((64 * MiB))
   fp=$(state "$f")
   before=$(avail "$d")
-  start_stopped "$f" "$FALLOCATE" -l 400M "$f"
-  (($(file_size "$f") < 400 * MiB)) || fail "stopped too late"
+  start_slowed "$f" "$FALLOCATE" -l 400M "$f"
+  (($(file_size "$f") < 400 * MiB)) || fail "too late"
   finish_with TERM
   assert_equal "$status" 1
   assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15"
@@ -339,7 +351,7 @@ signal_new() {
   head -c $MiB /dev/urandom | dd of="$f" bs=1M seek=32 status=none
   data=$(region_sha256 "$f" $((32 * MiB)) $MiB)
   # --force: no lease, so another writer can get in while the fill runs.
-  start_stopped "$f" "$FALLOCATE" --force -l 400M "$f"
+  start_slowed "$f" "$FALLOCATE" --force -l 400M "$f"
   head -c 4096 /dev/urandom >"$BATS_TEST_TMPDIR/mine"
   mine=$(sha "$BATS_TEST_TMPDIR/mine")
   dd if="$BATS_TEST_TMPDIR/mine" of="$f" bs=4096 seek=1 conv=notrunc,fsync \
@@ -365,8 +377,8 @@ signal_new() {
   make_mixed "$f" $((400 * MiB))
   fp=$(state "$f")
   before=$(avail "$d")
-  start_stopped "$f" "$FALLOCATE" -n -l 400M "$f"
-  (($(alloc_bytes "$f") < 390 * MiB)) || fail "stopped too late"
+  start_slowed "$f" "$FALLOCATE" -n -l 400M "$f"
+  (($(alloc_bytes "$f") < 390 * MiB)) || fail "too late"
   finish_with TERM
   assert_equal "$status" 1
   assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15"
@@ -381,7 +393,7 @@ signal_new() {
   d=$(tdir bigext2)
   f=$d/leased
   before=$(avail "$d")
-  start_stopped "$f" "$FALLOCATE" -l 400M "$f"
+  start_slowed "$f" "$FALLOCATE" -l 400M "$f"
   # The opener blocks in open(2) until the lease is given back.
   head -c 1 -- "$f" >"$BATS_TEST_TMPDIR/opened" 2>&1 3>&- &
   opener=$!
@@ -391,7 +403,7 @@ signal_new() {
   done
   grep -q "LEASE  *BREAKING .* $PID " /proc/locks ||
     fail "the lease was not broken: $(grep LEASE /proc/locks)"
-  finish_with CONT
+  finish_with ""
   wait "$opener" || fail "the opener failed: $(cat "$BATS_TEST_TMPDIR/opened")"
   assert_equal "$status" 1
   assert_equal "$stderr" "fallocate: '$f': cannot allocate: another process opened the file; stopped and rolled back"
@@ -399,62 +411,48 @@ signal_new() {
   assert_avail_near "$d" "$before"
 }
 
-@test "a signal after the zeros are written (during the final fsync): either rolled back or exit 0" {
+# A signal that comes once the zeros are written, while the file is being
+# synced, lets the program finish that file (its fsync delayed by 1 s) and
+# skips the FILEs after it.
+@test "a signal during the final fsync: the file is kept whole, the next FILE skipped, exit 1" {
   require_fs bigext2
-  local d f try caught=no
+  local d f g deadline
   d=$(tdir bigext2)
   f=$d/late
-  for try in 1 2 3; do
-    rm -f "$f"
-    "$FALLOCATE" -l 400M "$f" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
-    PID=$!
-    while (($(stat -c %s -- "$f" 2>/dev/null || echo 0) < 400 * MiB)) && kill -0 "$PID" 2>/dev/null; do :; done
-    if kill -STOP "$PID" 2>/dev/null; then
-      caught=yes
-      break
-    fi
-    wait "$PID"
+  g=$d/next
+  delayed fsync 1000000
+  slowed env --default-signal "$FALLOCATE" -l 400M "$f" "$g"
+  deadline=$((SECONDS + 60))
+  while (($(stat -c %s -- "$f" 2>/dev/null || echo 0) < 400 * MiB)); do
+    kill -0 "$TRACER" 2>/dev/null || fail "the program ended first: $(cat "$BATS_TEST_TMPDIR/err")"
+    ((SECONDS < deadline)) || fail "the zeros were not written within 60 s"
+    sleep 0.01
   done
-  [[ $caught == yes ]] || fail "the program always ended before it could be signalled"
+  # Well inside the delayed fsync.
+  sleep 0.3
   finish_with TERM
-  if ((status == 0)); then
-    assert_size "$f" $((400 * MiB))
-    assert_equal "$(mapped_bytes "$f" 0 $((400 * MiB)))" $((400 * MiB))
-  else
-    assert_equal "$status" 1
-    [[ -n $stderr ]] || fail "exit 1 without an error message; the file is $(state "$f")"
-    assert_file_not_exists "$f"
-  fi
+  assert_equal "$status" 1
+  assert_equal "$output" ""
+  assert_equal "$stderr" "fallocate: interrupted by signal 15; 1 files not processed"
+  evict "$f"
+  assert_size "$f" $((400 * MiB))
+  assert_equal "$(mapped_bytes "$f" 0 $((400 * MiB)))" $((400 * MiB))
+  assert_file_not_exists "$g"
 }
 
 @test "--progress on a terminal shows the zero-fill's progress" {
   require_fs bigext2
-  local d f pidf log i
+  local d f log
   d=$(tdir bigext2)
   f=$d/progress
-  pidf=$BATS_TEST_TMPDIR/pid
-  log=$BATS_TEST_TMPDIR/tty
-  # script(1) gives the program a terminal; the inner shell tells its pid.
-  script -qfec "$(printf 'sh -c %q' "echo \$\$ >$(printf %q "$pidf"); exec $(printf %q "$FALLOCATE") --progress -l 400M $(printf %q "$f")")" \
-    /dev/null </dev/null >"$log" 2>&1 3>&- &
-  SP=$!
-  for ((i = 0; i < 600; i++)); do
-    [[ -s $pidf ]] && (($(stat -c %b -- "$f" 2>/dev/null || echo 0) > 0)) && break
-    sleep 0.01
-  done
-  PID=$(<"$pidf")
-  kill -STOP "$PID"
-  # Stopped longer than the 0.2 s between two progress lines.  (script(1)
-  # stops itself when its child stops: let both go on.)
-  sleep 0.5
-  kill -CONT "$PID"
-  kill -CONT "$SP"
-  PID=
-  wait "$SP"
-  SP=
-  run cat -v "$log"
-  assert_output --partial "$f: "
-  assert_output --partial "% "
-  assert_output --partial "/ 400 MiB"
-  assert_size "$f" $((400 * MiB))
+  log=$BATS_TEST_TMPDIR/typescript
+  # script(1) gives the program a terminal; each 8 MiB write is held back
+  # 0.25 s, longer than the 0.2 s between two progress lines.
+  delayed pwritev 250000
+  script -qfec "$(printf '%q ' "${DELAYED[@]}" "$FALLOCATE" --progress -l 64M "$f")" \
+    "$log" </dev/null >/dev/null 3>&-
+  assert_progress_drawn "$log" "$f" "64 MiB"
+  evict "$f"
+  assert_size "$f" $((64 * MiB))
+  assert_equal "$(mapped_bytes "$f" 0 $((64 * MiB)))" $((64 * MiB))
 }

@@ -566,6 +566,30 @@ private_fallocate() {
   printf '%s\n' "$bin"
 }
 
+# delayed CALL USEC: set DELAYED to a command prefix that runs a command
+# under strace(1) with each CALL system call of it (and of its children)
+# held back USEC microseconds, and nothing else changed: a long operation
+# made surely long, to act on it while it runs.  (LeakSanitizer cannot
+# work under ptrace.)
+delayed() {
+  command -v strace >/dev/null || ci_skip "strace is not installed"
+  DELAYED=(env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null
+           -e signal=none -e trace="$1" -e inject="$1":delay_enter="$2" --)
+}
+
+# assert_progress_drawn TYPESCRIPT FILE TOTAL: script(1)'s TYPESCRIPT has
+# a --progress line for FILE of TOTAL (as printed: "16 MiB") rewritten in
+# place ("\rFILE: 42% 7 MiB / 16 MiB, 3 MiB/s, 0:00:03 left"), and the
+# last one drawn is blanked out, with nothing after it but the end of the
+# typescript.
+assert_progress_drawn() {
+  local log=$1 file=$2 total=$3
+  grep -q $'\r'"$file: [0-9]*% [0-9.]* [KMG]*i*B / $total, .*/s, [0-9]*:[0-9][0-9]:[0-9][0-9] left" "$log" ||
+    fail "no progress line: $(od -c "$log" | head)"
+  perl -0777 -ne 'exit !/ left\r {40,}\r\r?\nScript done/' "$log" ||
+    fail "the line is not cleared: $(od -c "$log" | tail -8)"
+}
+
 # assert_usage_error: the last `run` failed as a usage error must: exit
 # status 1, nothing on stdout, a first line starting "fallocate: ".
 # Use `run --separate-stderr`; the caller checks the culprit text.
