@@ -63,20 +63,46 @@ $f: 1 holes, 1 MiB (1048576 bytes, 50.00% of the file) converted to sparse holes
 }
 
 # dig_held_up OUT COMMAND...: run `$FALLOCATE -d -v $F` on the 16 MiB
-# 4 KiB mix F, with its stdout into a FIFO that is read only after 0.3 s:
-# its -v lines fill the pipe, so it waits in the middle of the dig, lease
-# held, while COMMAND runs (in the background; the dig's process ID is in
-# the file $PIDFILE); then read the FIFO into OUT.  Sets `run`'s status,
-# output (stderr) and lines.
+# 4 KiB mix F, with its stdout into a FIFO nobody reads yet: its -v lines
+# fill the pipe, so it waits in the middle of the dig, lease held.  Once
+# it waits there, run COMMAND with the dig's process ID as last argument,
+# then read the FIFO into OUT.  Sets status, and output and lines from the
+# dig's stderr, as `run` would.
 dig_held_up() {
-  local out=$1 fifo=$BATS_TEST_TMPDIR/fifo
+  local out=$1 fifo=$BATS_TEST_TMPDIR/fifo err=$BATS_TEST_TMPDIR/err dig i
   shift
-  PIDFILE=$BATS_TEST_TMPDIR/pid
   mkfifo "$fifo"
-  { exec 8<"$fifo"; sleep 0.3; "$@" & sleep 0.3; cat <&8 >"$out"; wait; } &
-  run bash -c 'echo $$ >"$3"; exec "$0" -d -v "$1" >"$2"' \
-    "$FALLOCATE" "$F" "$fifo" "$PIDFILE"
-  wait
+  # (env: signals are not ignored, as they would be in a background job.)
+  env --default-signal "$FALLOCATE" -d -v "$F" >"$fifo" 2>"$err" 3>&- &
+  dig=$!
+  exec 8<"$fifo"
+  for ((i = 0; i < 3000; i++)); do
+    [[ $(cat "/proc/$dig/wchan" 2>/dev/null) == *pipe_write ]] && break
+    sleep 0.01
+  done
+  [[ $(cat "/proc/$dig/wchan" 2>/dev/null) == *pipe_write ]] ||
+    fail "the dig did not come to wait for its stdout: $(cat "$err")"
+  "$@" "$dig"
+  cat <&8 >"$out"
+  exec 8<&-
+  status=0
+  wait "$dig" || status=$?
+  output=$(<"$err")
+  mapfile -t lines <"$err"
+}
+
+# opens_file F MS PID: open F in the background, which waits for the lease
+# of process PID to be given back, and put in the file MS how many
+# milliseconds that took; return once PID's lease is being broken.
+opens_file() {
+  local i
+  bash -c 'start=$(date +%s%N); : <"$0"
+    echo $((($(date +%s%N) - start) / 1000000)) >"$1"' "$1" "$2" 3>&- &
+  for ((i = 0; i < 1000; i++)); do
+    grep -q "LEASE  *BREAKING .* $3 " /proc/locks && return
+    sleep 0.01
+  done
+  fail "the lease of $3 was not broken: $(grep LEASE /proc/locks)"
 }
 
 # Another process opens the file during the dig: the dig stops before
@@ -88,8 +114,8 @@ lease_break() {
   F=$(new_file "$1")
   make_4k_mix "$F" 16
   sum=$(sha256sum <"$F")
-  dig_held_up "$out" bash -c 'start=$(date +%s%N); : <"$0";
-    echo $((($(date +%s%N) - start) / 1000000)) >"$1"' "$F" "$ms"
+  dig_held_up "$out" opens_file "$F" "$ms"
+  wait
   assert_equal "$status" 1
   assert_output --regexp "^fallocate: '$F': another process opened the file; stopped digging at offset [0-9]+ of 16777216, after converting [0-9]+ holes \([0-9]+ bytes\) to sparse holes$"
   converted=$(sed -E 's/.*converting ([0-9]+) holes.*/\1/' <<<"$output")
@@ -111,7 +137,7 @@ lease_break() {
   F=$(new_file ext4)
   make_4k_mix "$F" 16
   sum=$(sha256sum <"$F")
-  dig_held_up "$out" bash -c 'kill -INT "$(<"$0")"' "$BATS_TEST_TMPDIR/pid"
+  dig_held_up "$out" kill -INT
   assert_equal "$status" 1
   # (A write to stdout that the signal interrupted may be reported too.)
   assert_line --index 0 --regexp "^fallocate: '$F': interrupted by signal 2; stopped digging at offset [0-9]+ of 16777216, after converting [0-9]+ holes \([0-9]+ bytes\) to sparse holes$"
