@@ -586,7 +586,7 @@ assert_progress_drawn() {
   local log=$1 file=$2 total=$3
   grep -q $'\r'"$file: [0-9]*% [0-9.]* [KMG]*i*B / $total, .*/s, [0-9]*:[0-9][0-9]:[0-9][0-9] left" "$log" ||
     fail "no progress line: $(od -c "$log" | head)"
-  perl -0777 -ne 'exit !/ left\r {40,}\r\r?\nScript done/' "$log" ||
+  perl -0777 -ne 'exit !/ left *\r {40,}\r\r?\nScript done/' "$log" ||
     fail "the line is not cleared: $(od -c "$log" | tail -8)"
 }
 
