@@ -8,8 +8,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdckdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -144,6 +146,45 @@ write_zeros (int fd, off_t from, off_t to, off_t *done, off_t total,
   return err;
 }
 
+/* Fail with ENOSPC if writing zeros over [FROM, TO) of FD, a file of
+   SIZE bytes, surely needs more space than its filesystem has free, even
+   for root: the fallbacks that write cannot reserve the space first, so
+   without this they would find out part way, after overwriting part of
+   the range or writing what must then be rolled back.  The blocks to
+   find are those of the holes and past the end of the file, plus one in
+   1024 for the indirect blocks that map them (ext2).  */
+static int
+check_room (int fd, off_t from, off_t to, off_t size,
+            enum space_method method, struct space_outcome *out)
+{
+  off_t need = from < size && size < to ? to - size
+               : size <= from ? to - from : 0;
+  off_t eof = size < to ? size : to;
+  if (from < eof)
+    {
+      struct extents walk;
+      int err = extents_open (&walk, fd, from, eof);
+      if (err)
+        return outcome (out, err, STEP_MAP, method);
+      struct extent seg;
+      while (!(err = extents_next (&walk, &seg)) && seg.length)
+        if (seg.kind == EXTENT_HOLE)
+          need += seg.length;
+      extents_close (&walk);
+      if (err)
+        return outcome (out, err, STEP_MAP, method);
+    }
+
+  struct statvfs fs;
+  if (fstatvfs (fd, &fs) != 0)
+    return outcome (out, errno, STEP_STATFS, method);
+  off_t free_bytes;
+  bool too_much = ckd_add (&need, need, need / 1024);
+  if (!too_much && !ckd_mul (&free_bytes, fs.f_bfree, fs.f_frsize))
+    too_much = free_bytes < need;
+  return outcome (out, too_much ? ENOSPC : 0, STEP_WRITE, method);
+}
+
 /* Allocate [OFFSET, OFFSET + LENGTH) of FD by writing zeros into its
    holes and past its end, never over allocated space.  Set the size to
    at least OFFSET + LENGTH, as fallocate(2) mode 0 does.  With KEEP_SIZE
@@ -163,13 +204,16 @@ zero_fill (int fd, off_t offset, off_t length, bool keep_size, int cause,
   int refused = hooks && hooks->guard ? hooks->guard (hooks->arg) : 0;
   if (refused)
     return outcome (out, refused, STEP_GUARD, METHOD_ZERO_FILL);
+  int err = check_room (fd, offset, end, st.st_size, METHOD_ZERO_FILL, out);
+  if (err)
+    return err;
   off_t eof = st.st_size < end ? st.st_size : end;
   off_t done = 0;
 
   if (offset < eof)
     {
       struct extents walk;
-      int err = extents_open (&walk, fd, offset, eof);
+      err = extents_open (&walk, fd, offset, eof);
       if (err)
         return outcome (out, err, STEP_MAP, METHOD_ZERO_FILL);
       struct extent seg;
@@ -280,6 +324,9 @@ space_zero (int fd, off_t offset, off_t length, bool keep_size,
     return outcome (out, cause, STEP_FALLOCATE, METHOD_KERNEL);
   if (allocated && st.st_size < end)
     end = st.st_size < offset ? offset : st.st_size;
+  if (!allocated && (err = check_room (fd, offset, end, st.st_size,
+                                       METHOD_WRITE, out)))
+    return err;
   off_t done = 0;
   outcome (out, 0, STEP_NONE, METHOD_WRITE);
   return write_zeros (fd, offset, end, &done, length, hooks, out);
@@ -299,6 +346,16 @@ space_write_zeroes (int fd, off_t offset, off_t length,
   err = kernel (fd, 0, offset, length, hooks, out);
   if (err && !unsupported (err))
     return err;
+  if (err)
+    {
+      /* Nothing reserved: at least make sure there is room.  */
+      struct stat st;
+      if (fstat (fd, &st) != 0)
+        return outcome (out, errno, STEP_STAT, METHOD_WRITE);
+      if ((err = check_room (fd, offset, offset + length, st.st_size,
+                             METHOD_WRITE, out)))
+        return err;
+    }
   outcome (out, 0, STEP_NONE, METHOD_WRITE);
   off_t done = 0;
   return write_zeros (fd, offset, offset + length, &done, length, hooks,

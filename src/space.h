@@ -44,6 +44,7 @@ enum space_step
   STEP_POSIX_FALLOCATE,   /* posix_fallocate(3) */
   STEP_FADVISE,           /* posix_fadvise(3) */
   STEP_STAT,              /* fstat(2) */
+  STEP_STATFS,            /* fstatvfs(3) */
   STEP_MAP,               /* reading the allocation map */
   STEP_READ,              /* pread(2) */
   STEP_WRITE,             /* pwrite(2) */

@@ -158,6 +158,31 @@ enospc_existing() {
 @test "ENOSPC, existing file, -z past EOF on ext4: as before" { enospc_existing ext4 16 '*' -z -o 16M -l 100M; }
 @test "ENOSPC, existing file, -z past EOF on tmpfs (punch and allocate): as before" { enospc_existing tmpfs 16 '*' -z -o 16M -l 100M; }
 @test "ENOSPC with -w on ext4: the space is reserved first, so the data in the range survives" { enospc_existing ext4 16 "write zeroes" -w -l 100M; }
+# ext2 cannot reserve: the fallbacks that write find out that there is no
+# room before they write (else -w and -z would have overwritten data).
+@test "ENOSPC with -w on ext2: found out before writing, so the data in the range survives" { enospc_existing ext2 16 "write zeroes" -w -l 100M; }
+@test "ENOSPC with -z inside a file on ext2: found out before writing, so the data survives" { enospc_existing ext2 200 '*' -z -l 200M; }
+
+# That check is no stricter than the filesystem: all its free blocks but
+# the indirect ones (one in 1024, and a few more) can be filled.
+@test "the zero-fill on ext2 may fill all the free space" {
+  require_fs ext2
+  local d f free len
+  d=$(tdir ext2)
+  f=$d/all
+  sync -f "$d"
+  free=$(( $(stat -f -c '%f * %S' -- "$d") ))
+  len=$(( (free - free / 1024 - 64 * 1024) / 4096 * 4096 ))
+  run --separate-stderr "$FALLOCATE" -l "$len" "$f"
+  assert_equal "$stderr" ""
+  assert_equal "$status" 0
+  assert_size "$f" "$len"
+  assert_equal "$(mapped_bytes "$f" 0 "$len")" "$len"
+  # Nearly nothing is left, even for root.
+  sync -f "$d"
+  (($(stat -f -c '%f * %S' -- "$d") < 256 * 1024)) ||
+    fail "$(stat -f -c '%f' -- "$d") blocks still free"
+}
 
 # enospc_prealloc FS: a 16 MiB file with 4 MiB preallocated at 2 MiB and
 # 1 MiB of data; allocating 100 MiB fails and the file is as before: the
