@@ -152,11 +152,19 @@ write_zeros (int fd, off_t from, off_t to, off_t *done, off_t total,
    without this they would find out part way, after overwriting part of
    the range or writing what must then be rolled back.  The blocks to
    find are those of the holes and past the end of the file, plus one in
-   1024 for the indirect blocks that map them (ext2).  */
+   1024 for the indirect blocks that map them (ext2).  A filesystem that
+   reports no size at all (ramfs, FUSE without statfs) says nothing
+   about its free space either: there is nothing to check.  */
 static int
 check_room (int fd, off_t from, off_t to, off_t size,
             enum space_method method, struct space_outcome *out)
 {
+  struct statvfs fs;
+  if (fstatvfs (fd, &fs) != 0)
+    return outcome (out, errno, STEP_STATFS, method);
+  if (!fs.f_blocks)
+    return outcome (out, 0, STEP_NONE, method);
+
   off_t need = from < size && size < to ? to - size
                : size <= from ? to - from : 0;
   off_t eof = size < to ? size : to;
@@ -175,13 +183,10 @@ check_room (int fd, off_t from, off_t to, off_t size,
         return outcome (out, err, STEP_MAP, method);
     }
 
-  struct statvfs fs;
-  if (fstatvfs (fd, &fs) != 0)
-    return outcome (out, errno, STEP_STATFS, method);
   off_t free_bytes;
-  bool too_much = ckd_add (&need, need, need / 1024);
-  if (!too_much && !ckd_mul (&free_bytes, fs.f_bfree, fs.f_frsize))
-    too_much = free_bytes < need;
+  bool too_much = (ckd_add (&need, need, need / 1024)
+                   || (!ckd_mul (&free_bytes, fs.f_bfree, fs.f_frsize)
+                       && free_bytes < need));
   return outcome (out, too_much ? ENOSPC : 0, STEP_WRITE, method);
 }
 

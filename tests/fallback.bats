@@ -20,7 +20,7 @@
 load "$TESTS_SRCDIR/helpers/common"
 
 setup_file() {
-  fs_setup_file ext4 xfs btrfs ext2 tmpfs
+  fs_setup_file ext4 xfs btrfs ext2 tmpfs ramfs
   # The random bytes every layout is cut from, so that the same layout on
   # two filesystems holds the same bytes.
   head -c 4194304 /dev/urandom >"$BATS_FILE_TMPDIR/rand"
@@ -333,6 +333,33 @@ probe() {
   run --separate-stderr "$FALLOCATE" -n -l 1M "$f"
   assert_equal "$status" 1
   assert_file_not_exists "$f"
+}
+
+# ramfs has no fallocate(2) at all and reports no size (statfs: 0 blocks),
+# so there is no free space to check before writing: every fallback that
+# writes zeros just writes them.
+@test "mode 0, -w and -z on ramfs (no fallocate(2), no size reported): zeros written" {
+  require_fs ramfs
+  local f
+  f=$(tdir ramfs)/new
+  run --separate-stderr "$FALLOCATE" -v -l 1M "$f"
+  assert_equal "$stderr" ""
+  assert_equal "$output" "$f: 1 MiB (1048576 bytes) allocated (fallocate(2) not supported here: zeros written)."
+  assert_size "$f" $MiB
+  assert_zeros "$f" 0 $MiB
+  assert_equal "$(alloc_bytes "$f")" $MiB
+  run --separate-stderr "$FALLOCATE" -v -w -o 1M -l 1M "$f"
+  assert_equal "$stderr" ""
+  assert_equal "$output" "$f: 1 MiB (1048576 bytes) written as zeroes (FALLOC_FL_WRITE_ZEROES not supported here: zeros written)."
+  assert_size "$f" $((2 * MiB))
+  assert_equal "$(alloc_bytes "$f")" $((2 * MiB))
+  head -c 8192 "$RAND" | dd of="$f" bs=4096 seek=16 conv=notrunc status=none
+  run --separate-stderr "$FALLOCATE" -v -z -o 64K -l 4K "$f"
+  assert_equal "$stderr" ""
+  assert_equal "$output" "$f: 4 KiB (4096 bytes) zeroed (FALLOC_FL_ZERO_RANGE not supported here: zeros written)."
+  assert_zeros "$f" 0 $((64 * 1024 + 4096))
+  assert_region_equal "$f" $((68 * 1024)) "$RAND" 4096 4096
+  assert_size "$f" $((2 * MiB))
 }
 
 # ---------------------------------------------------------------------------
