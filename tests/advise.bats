@@ -26,33 +26,6 @@ teardown() {
   rm -f "$(fs_dir ext4)/adv$BATS_TEST_NUMBER"*
 }
 
-# resident F: bytes of F in the page cache.
-resident() { fincore --bytes --noheadings --output RES -- "$1" | tr -d ' '; }
-
-# Another process may drop the whole page cache at any moment (a global
-# drop_caches; cache_lock keeps this suite's own files from doing it, not
-# everything else on the machine).  That can only take pages away that a
-# check expects to be there.  So each measurement is a "try" function that
-# returns 0 when all it saw was right (else sets WHY), and `tries` runs it
-# up to 5 times: an outside drop spoils one try, a bug spoils all of them.
-tries() {
-  local i
-  WHY=
-  for i in 1 2 3 4 5; do
-    "$@" && return 0
-  done
-  fail "wrong in 5 tries out of 5; the last: $WHY"
-}
-
-# expect_resident F N: F has N bytes in the page cache, else WHY is set.
-expect_resident() {
-  local r
-  r=$(resident "$1")
-  [[ $r == "$2" ]] && return 0
-  WHY="$1: $r bytes resident, expected $2${3:+ ($3)}"
-  return 1
-}
-
 # cached F: read all of F into the page cache (and check that it is).
 cached() {
   cat -- "$1" >/dev/null
@@ -63,25 +36,6 @@ cached() {
 uncached() {
   drop_caches
   expect_resident "$1" 0 "after drop_caches"
-}
-
-# loads F N: readahead completes asynchronously: wait (up to 10 s) until N
-# bytes of F are resident.
-loads() {
-  local i
-  for ((i = 0; i < 100; i++)); do
-    [[ $(resident "$1") == "$2" ]] && return 0
-    sleep 0.1
-  done
-  expect_resident "$1" "$2" "10 s after the advice"
-}
-
-# advise ARGS...: run the program; fine if it exits 0 without output.
-advise() {
-  run --separate-stderr "$FALLOCATE" "$@"
-  ((status == 0)) && [[ -z $output && -z $stderr ]] && return 0
-  WHY="fallocate $* exited $status: $output $stderr"
-  return 1
 }
 
 # state F: size, allocation, sha256 and mtime (advice must change none).

@@ -11,13 +11,6 @@ load "$TESTS_SRCDIR/helpers/common"
 
 setup_file() { fs_setup_file ext4 xfs btrfs tmpfs; }
 
-new_file() {
-  local p
-  p=$(fs_dir "$1")/$BATS_TEST_NUMBER-${2:-f}
-  rm -f "$p"
-  printf '%s\n' "$p"
-}
-
 # state F: size, sha256 and bytes allocated up to the size of F (xfs
 # trims its preallocation past the end of file whenever a file is closed,
 # so st_blocks alone can change under a mere open).
