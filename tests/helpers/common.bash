@@ -362,6 +362,15 @@ avail() {
   df -B1 --output=avail -- "$1" | tail -n 1 | tr -d ' '
 }
 
+# assert_avail_near DIR BEFORE: free space of DIR within 1 MiB of BEFORE.
+assert_avail_near() {
+  local now d
+  now=$(avail "$1")
+  d=$((now - $2))
+  ((d < 0)) && d=$((-d))
+  ((d <= MiB)) || fail "free space of $1: $2 before, $now after (off by $d bytes)"
+}
+
 # evict F: write F out and drop its pages from the page cache, so that
 # what is read next comes from the disk.  (Only F's pages: a global
 # drop_caches would disturb page cache tests running in parallel.)
@@ -503,6 +512,18 @@ file_fingerprint() {
   if [[ -e $1 ]]; then
     printf '%s %s %s\n' "$(file_size "$1")" "$(alloc_bytes "$1")" \
       "$(sha256sum <"$1" | cut -d' ' -f1)"
+  else
+    echo absent
+  fi
+}
+
+# file_state F: size, data blocks (data_alloc_bytes) and sha256 of F
+# ("absent" if F does not exist); to check that a failed operation gave
+# everything back.  Metadata blocks are left out: an ext4 extent tree that
+# grew during the attempt keeps its new index blocks after a rollback.
+file_state() {
+  if [[ -e $1 ]]; then
+    printf '%s %s %s\n' "$(file_size "$1")" "$(data_alloc_bytes "$1")" "$(sha "$1")"
   else
     echo absent
   fi
