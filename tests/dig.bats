@@ -422,15 +422,16 @@ $g: 0 holes, 0 B (0 bytes, 0.00% of the file) converted to sparse holes."
 }
 
 # -d reads the file; it may drop from the page cache only the pages it
-# brought in.  F: 8 MiB of data, nothing to dig.
+# brought in.  F: 8 MiB of data (nothing to dig), the first MIB MiB read
+# beforehand.
 dig_leaves_cache() {
-  local f=$1 before=$2 read_first=$3
+  local f=$1 mib=$2
   drop_caches
-  if ((read_first)); then
-    dd if="$f" of=/dev/null bs=1M count="$read_first" status=none
+  if ((mib)); then
+    dd if="$f" of=/dev/null bs=1M count="$mib" status=none
   fi
-  expect_resident "$f" "$before" "before the dig" || return 1
-  advise -d "$f" && expect_resident "$f" "$before" "after the dig"
+  expect_resident "$f" $((mib * MiB)) "before the dig" || return 1
+  advise -d "$f" && expect_resident "$f" $((mib * MiB)) "after the dig"
 }
 
 @test "-d keeps a cached file cached, a cold one cold, a half-cached one half" {
@@ -440,9 +441,9 @@ dig_leaves_cache() {
   f=$(new_file ext4)
   make_file_with "$f" data:0:8M
   sum=$(sha256sum <"$f")
-  tries dig_leaves_cache "$f" $((8 * MiB)) 8
-  tries dig_leaves_cache "$f" 0 0
-  tries dig_leaves_cache "$f" $((4 * MiB)) 4
+  tries dig_leaves_cache "$f" 8
+  tries dig_leaves_cache "$f" 0
+  tries dig_leaves_cache "$f" 4
   # The cached half is the half that was read: reading it adds nothing.
   dd if="$f" of=/dev/null bs=1M count=4 status=none
   expect_resident "$f" $((4 * MiB)) "after reading the first half again" || fail "$WHY"
