@@ -6,7 +6,8 @@
 #   - a failed --zero-range leaves the bytes as they were;
 #   - a failure that changed nothing prints one line and leaves the mtime;
 #   - where the filesystem cannot punch holes (bindfs, a FUSE filesystem),
-#     a warning names the space left allocated;
+#     a warning names the space left allocated, and a failed -z has not
+#     zeroed the data;
 #   - a rollback over 20,000 former holes punches each once, with one look
 #     at the mount table.
 # Everything runs on small filesystems of this file's own, to run out of
@@ -222,6 +223,28 @@ zero_enospc() {
   # What it names is what is left (give or take the extent tree's blocks).
   ((named >= left - 262144 && named <= left + 262144)) ||
     fail "the warning names $named bytes; $left are left allocated"
+  assert_size "$f" $((100 * MiB))
+  assert_equal "$(sha "$f")" "$fp"
+}
+
+# -z there is written zeros all along the range (bindfs shows no holes):
+# running out of space part way must not have zeroed the data first.
+# (util-linux refuses -z there, changing nothing.)
+@test "a failed -z on bindfs (ENOSPC) leaves the data as it was" {
+  require_fs ext4
+  command -v bindfs >/dev/null || ci_skip "bindfs is not installed"
+  local src f fp
+  src=$(tdir ext4)/src
+  FUSE=$BATS_TEST_TMPDIR/fuse
+  mkdir -p "$src" "$FUSE"
+  bindfs "$src" "$FUSE"
+  f=$FUSE/f
+  make_file_with "$f" data:0:1M size:100M
+  fp=$(sha "$f")
+  run --separate-stderr "$FALLOCATE" -z -l 100M "$f"
+  assert_equal "$status" 1
+  assert_equal "$output" ""
+  assert_equal "${stderr_lines[0]}" "fallocate: '$f': cannot zero range: No space left on device"
   assert_size "$f" $((100 * MiB))
   assert_equal "$(sha "$f")" "$fp"
 }
