@@ -315,17 +315,17 @@ data holes: 1 holes, 2 MiB (2097152 bytes, 25.00% of the file)"
 # brought in.  F: 8 MiB of data, the first MIB MiB read beforehand.
 report_leaves_cache() {
   local f=$1 mib=$2
-  drop_caches
-  if ((mib)); then
-    dd if="$f" of=/dev/null bs=1M count="$mib" status=none
-  fi
+  cache_head "$f" "$mib"
   expect_resident "$f" $((mib * MiB)) "before the report" || return 1
   run --separate-stderr "$FALLOCATE" -r "$f"
   if ((status != 0)); then
     WHY="-r exited $status: $stderr"
     return 1
   fi
-  expect_resident "$f" $((mib * MiB)) "after the report"
+  expect_resident "$f" $((mib * MiB)) "after the report" &&
+    # The cached pages are the first MIB MiB: dropping the rest leaves them.
+    cache_head "$f" "$mib" keep &&
+    expect_resident "$f" $((mib * MiB)) "after dropping all but the first $mib MiB"
 }
 
 @test "-r keeps a cached file cached, a cold one cold, a half-cached one half" {
@@ -338,8 +338,5 @@ report_leaves_cache() {
   tries report_leaves_cache "$f" 8
   tries report_leaves_cache "$f" 0
   tries report_leaves_cache "$f" 4
-  # The cached half is the half that was read: reading it adds nothing.
-  dd if="$f" of=/dev/null bs=1M count=4 status=none
-  expect_resident "$f" $((4 * MiB)) "after reading the first half again" || fail "$WHY"
   assert_equal "$(state "$f")" "$before"
 }

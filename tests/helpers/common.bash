@@ -332,6 +332,23 @@ expect_resident() {
   return 1
 }
 
+# cache_head F MIB: make the first MIB MiB of F, and nothing else of it,
+# resident in the page cache: drop it all, read it all, then drop the
+# rest (read with dd's nocache, which drops what it read: a plain read of
+# the head would bring in readahead beyond it).  With "keep" as third
+# argument, only drop the rest.
+cache_head() {
+  local size
+  size=$(file_size "$1")
+  [[ ${3:-} == keep ]] || drop_caches
+  ((${2} == 0)) && return 0
+  [[ ${3:-} == keep ]] || cat -- "$1" >/dev/null
+  if (($2 * MiB < size)); then
+    dd if="$1" of=/dev/null bs=1M skip="$2" count=$(((size - $2 * MiB) / MiB)) \
+       iflag=nocache status=none
+  fi
+}
+
 # loads F N [SECONDS]: readahead completes asynchronously: wait (up to
 # SECONDS, 10 by default) until N bytes of F are resident, else WHY is set.
 loads() {
