@@ -138,7 +138,8 @@ K, M, G, T, P, E, Z, Y (powers of 1024, also KiB, MiB, ...) or KB, MB, ...\n\
 ADVICE is normal, sequential, random, noreuse, willneed or dontneed.\n\
 \n\
 Exit status is 0 if every FILE was processed, 1 otherwise; 128+N after\n\
-signal N (SIGINT, SIGTERM, SIGHUP), once the operation is rolled back.\n", stdout);
+signal N (SIGINT, SIGTERM, SIGHUP), once the operation under way is rolled\n\
+back or finished.\n", stdout);
 }
 
 static void
@@ -575,10 +576,11 @@ struct job
 {
   char const *name;
   int fd;
-  struct stat st;               /* of FD when opened */
+  struct stat const *st;        /* of FD when opened */
   struct request const *req;
   struct guard guard;
   bool guarded;                 /* the write lease is held */
+  int lease_err;                /* why job_lease could not have it, or 0 */
   bool lease_warned;            /* said once that there is no lease */
   bool drawing;                 /* --progress has started */
   enum stop_cause stopped;      /* why the operation stopped, if it did */
@@ -607,7 +609,7 @@ failed (struct job const *job, struct space_outcome const *out)
     error (0, 0, "%s: cannot %s: interrupted by signal %d", name, what,
            (int) interrupted);
   else if (out->err == ENOSYS)
-    error (0, 0, "%s: cannot %s: %s (this kernel has no fallocate(2))",
+    error (0, 0, "%s: cannot %s: %s (fallocate(2) is not available here)",
            name, what, strerror (out->err));
   else if (out->err == EOPNOTSUPP && fsinfo_get (job->fd, &fs) == 0)
     error (0, 0, "%s: cannot %s%s: %s on %s%s", name, what,
@@ -633,8 +635,8 @@ allocates (struct request const *req)
 static off_t
 bytes_to_end (struct job const *job, off_t offset)
 {
-  off_t size = job->st.st_size;
-  if (S_ISBLK (job->st.st_mode) && fsinfo_device_size (job->fd, &size) != 0)
+  off_t size = job->st->st_size;
+  if (S_ISBLK (job->st->st_mode) && fsinfo_device_size (job->fd, &size) != 0)
     size = 0;
   return offset < size ? size - offset : 0;
 }
@@ -645,7 +647,7 @@ static bool
 advise (struct job const *job, off_t *bytes)
 {
   struct request const *req = job->req;
-  struct space_outcome out;
+  struct space_outcome out = { 0 };
   if (space_advise (job->fd, req->offset, req->length, req->advice, &out)
       != 0)
     {
@@ -657,22 +659,29 @@ advise (struct job const *job, off_t *bytes)
   return true;
 }
 
-/* Whether the range of JOB's request fits on its block device; say why
-   not if not.  The kernel would clamp some operations to the end of the
-   device, or write zeros up to it before failing.  */
+/* Whether the range of JOB's request suits its block device; say why
+   not if not.  As for a file, a punch (or a zeroing with --keep-size)
+   past the end reaches as far as the device, which the kernel sees to;
+   but nothing of the range may lie past the end, and an operation that
+   would make a file larger must fit: the kernel refuses it, and the
+   fallbacks would write zeros up to the end of the device before
+   failing.  */
 static bool
 fits_device (struct job const *job)
 {
   struct request const *req = job->req;
+  bool clamps = (req->op == OP_PUNCH
+                 || (req->op == OP_ZERO && req->mode & FALLOC_FL_KEEP_SIZE));
   off_t size;
   int err = fsinfo_device_size (job->fd, &size);
   if (err)
     error (0, err, "%s: cannot read the size of the device",
            quoteaf (job->name));
-  else if (size < req->offset || size - req->offset < req->length)
-    error (0, 0, "%s: cannot %s: the range ends past the end of the device "
+  else if (size <= req->offset
+           || (!clamps && size - req->offset < req->length))
+    error (0, 0, "%s: cannot %s: the range %s past the end of the device "
            "(%jd bytes)", quoteaf (job->name), op_words[req->op].doing,
-           (intmax_t) size);
+           size <= req->offset ? "starts" : "ends", (intmax_t) size);
   else
     return true;
   return false;
@@ -761,34 +770,55 @@ job_unguard (struct job *job)
   job->guarded = false;
 }
 
-/* Roll back what the failed operation of JOB allocated, as U recorded:
-   only while no other process has the file open, which the write lease
-   proves (--force or not: a rollback must not punch or cut what another
-   writer put there); where leases cannot be had at all, as the
-   operation itself went on.  */
+/* Keep other processes out of JOB's file from now until job_unguard,
+   so that a rollback knows that all it finds is this run's doing: while
+   the write lease is held, any other open of the file waits (and asks
+   the operation to stop).  Note why it cannot be had, if so.  */
 static void
-job_roll_back (struct job *job, struct undo const *u)
+job_lease (struct job *job)
 {
-  enum undo_company company = UNDO_ALONE;
+  job->lease_err = guard_take (&job->guard, job->fd);
+  job->guarded = !job->lease_err;
+}
+
+/* Why another process may have touched JOB's file, for messages.  */
+static char const *
+not_alone (struct job const *job, char *buf, size_t size)
+{
+  if (job->lease_err == EAGAIN)
+    return "the file is open by another process";
+  snprintf (buf, size, "no write lease to keep other writers out: %s",
+            strerror (job->lease_err));
+  return buf;
+}
+
+/* Roll back what the failed operation of JOB, as OUT tells, allocated,
+   as U recorded: under the write lease, taken now if it was not held
+   (--force), so that nobody can write into what the rollback punches;
+   the rest as undo_apply decides.  */
+static void
+job_roll_back (struct job *job, struct undo const *u,
+               struct space_outcome const *out)
+{
+  enum operation op = job->req->op;
+  struct undo_facts facts = { .alone = job->guarded && !job->lease_err,
+                              .written_end = out->written_end,
+                              .data_untouched = (op == OP_ALLOCATE
+                                                 || op == OP_POSIX) };
   if (!job->guarded)
-    {
-      int err = guard_take (&job->guard, job->fd);
-      job->guarded = !err;
-      company = !err ? UNDO_ALONE : err == EAGAIN ? UNDO_SHARED
-                                                  : UNDO_UNKNOWN;
-    }
+    job_lease (job);
+  facts.locked = job->guarded;
   struct undo_result res;
-  int err = undo_apply (job->fd, u, company, &res);
-  job_unguard (job);
+  int err = undo_apply (job->fd, u, &facts, &res);
   char const *name = quoteaf (job->name);
-  static char const *const why[] =
-  {
-    [LEFT_NONE] = "",
-    [LEFT_SHARED] = "the file is open by another process",
-    [LEFT_NO_PUNCH] = "cannot punch holes: ",
-    [LEFT_UNMAPPED] = "its filesystem does not tell where they are",
-    [LEFT_KEPT] = "its filesystem kept them"
-  };
+  char reason[128];
+  char const *why = (res.why == LEFT_NOT_ALONE
+                     ? not_alone (job, reason, sizeof reason)
+                     : res.why == LEFT_NO_PUNCH ? strerror (res.punch_err)
+                     : res.why == LEFT_UNMAPPED
+                     ? "its filesystem does not tell where they are"
+                     : "they lie past the end of the file, where ext4 "
+                       "punches nothing");
   if (err)
     error (0, err, "%s: cannot restore the size and holes it had", name);
   else if (res.left)
@@ -796,8 +826,8 @@ job_roll_back (struct job *job, struct undo const *u)
       char buf[HUMAN_SIZE_BUFSIZE];
       error (0, 0, "warning: %s: %s (%jd bytes) allocated by this run left "
              "in place: %s%s", name, human_size (res.left, buf),
-             (intmax_t) res.left, why[res.why],
-             res.why == LEFT_NO_PUNCH ? strerror (res.punch_err) : "");
+             (intmax_t) res.left,
+             res.why == LEFT_NO_PUNCH ? "cannot punch holes: " : "", why);
     }
 }
 
@@ -862,7 +892,7 @@ job_holes (struct job *job, struct space_hooks const *hooks)
   if (!dig && 1 < req->nfiles)
     printf ("%s:\n", job->name);
   struct holes_stats stats;
-  struct space_outcome out;
+  struct space_outcome out = { 0 };
   int err = holes_scan (job->fd, req->offset, req->length, dig,
                         req->verbose && !dig ? job_hole : NULL, job, hooks,
                         &stats, &out);
@@ -890,22 +920,30 @@ job_holes (struct job *job, struct space_hooks const *hooks)
   return true;
 }
 
-/* Remove NAME, the file T's run created, while its name still refers to
-   it: another process may have renamed another file over it meanwhile.
-   Call while T's descriptor is open, so that its inode cannot be
-   reused.  */
+/* Remove the file that JOB's run created as T->created, while its name
+   still refers to it (another process may have renamed another file
+   over it meanwhile) and nobody else has it open (another process may
+   have opened it and written to it): the write lease, held or taken
+   now, tells.  Call while the descriptor is open, so that its inode
+   cannot be reused.  */
 static void
-remove_created (char const *name, struct target const *t)
+remove_created (struct job *job, struct target const *t)
 {
+  char reason[128];
+  if (!job->guarded)
+    job_lease (job);
   struct stat now;
   if (lstat (t->created, &now) != 0)
     return;
   if (!SAME_INODE (now, t->st))
     error (0, 0, "warning: %s: not removed: the name no longer refers to "
            "the file this run created", quoteaf (t->created));
+  else if (job->lease_err == EAGAIN)
+    error (0, 0, "warning: %s: not removed: %s", quoteaf (t->created),
+           not_alone (job, reason, sizeof reason));
   else if (unlink (t->created) != 0)
     error (0, errno, "%s: cannot remove the file it created",
-           quoteaf (name));
+           quoteaf (job->name));
 }
 
 /* Make the directory entry of CREATED, a file just created, durable.
@@ -934,7 +972,7 @@ process_file (char const *name, struct request const *req)
   if (!open_file (name, req, &t))
     return false;
 
-  struct job job = { .name = name, .fd = t.fd, .st = t.st, .req = req };
+  struct job job = { .name = name, .fd = t.fd, .st = &t.st, .req = req };
   struct space_hooks hooks = { .arg = &job,
                                .progress = req->progress ? job_progress
                                                          : NULL,
@@ -942,7 +980,10 @@ process_file (char const *name, struct request const *req)
                                .guard = job_guard };
   struct space_outcome out = { 0 };
   struct undo undo = { 0 };
-  bool undoable = allocates (req) && !t.created && S_ISREG (t.st.st_mode);
+  bool allocating = allocates (req) && S_ISREG (t.st.st_mode);
+  if (allocating && !req->force)
+    job_lease (&job);
+  bool undoable = allocating && !t.created;
   bool ok = true;
   int err;
   if (S_ISBLK (t.st.st_mode) && req->op != OP_NONE && !fits_device (&job))
@@ -961,14 +1002,13 @@ process_file (char const *name, struct request const *req)
       failed (&job, &out);
       ok = false;
       if (undoable)
-        job_roll_back (&job, &undo);
+        job_roll_back (&job, &undo, &out);
     }
   job_progress_end (&job);
-  job_unguard (&job);
   undo_free (&undo);
   /* Made durable even after a failure: the rollback, or the part of a
      dig that was done, is the file's state now.  */
-  struct space_outcome synced;
+  struct space_outcome synced = { 0 };
   if (modifies_file (req) && space_sync (t.fd, &synced) != 0 && ok)
     {
       failed (&job, &synced);
@@ -983,13 +1023,12 @@ process_file (char const *name, struct request const *req)
   if (ok && req->advice != ADVICE_NONE)
     ok = advise (&job, &advised);
   if (!ok && t.created)
-    remove_created (name, &t);
+    remove_created (&job, &t);
+  job_unguard (&job);
   if (close (t.fd) != 0 && ok)
     {
       error (0, errno, "%s: cannot close", quoteaf (name));
       ok = false;
-      if (t.created)
-        remove_created (name, &t);
     }
   free (t.created);
   if (ok && req->verbose && op_words[req->op].done)

@@ -26,9 +26,8 @@ enum { ZERO_CHUNK = 1 << 20, ZERO_IOVECS = 8, DIRECT_ALIGN = 4096 };
 static _Alignas (DIRECT_ALIGN) char zeros[ZERO_CHUNK];
 static bool zeros_touched;
 
-/* Whether ERR says the kernel or the filesystem lacks a mode.  */
-static bool
-unsupported (int err)
+bool
+space_unsupported (int err)
 {
   return err == EOPNOTSUPP || err == ENOSYS;
 }
@@ -39,14 +38,15 @@ stopping (struct space_hooks const *hooks)
   return hooks && hooks->should_stop && hooks->should_stop (hooks->arg);
 }
 
-/* Record in *OUT that STEP ended with ERR by way of METHOD; return ERR.  */
+/* Record in *OUT that STEP ended with ERR by way of METHOD; return ERR.
+   What *OUT says of the writes done stays.  */
 static int
 outcome (struct space_outcome *out, int err, enum space_step step,
          enum space_method method)
 {
-  *out = (struct space_outcome) { .err = err,
-                                  .step = err ? step : STEP_NONE,
-                                  .method = method };
+  out->err = err;
+  out->step = err ? step : STEP_NONE;
+  out->method = method;
   return err;
 }
 
@@ -107,6 +107,8 @@ pwrite_zeros (int fd, off_t from, off_t to, bool *direct, off_t *done,
         return outcome (out, ENOSPC, STEP_WRITE, out->method);
       from += n;
       *done += n;
+      if (out->written_end < from)
+        out->written_end = from;
       if (hooks && hooks->progress)
         hooks->progress (hooks->arg, *done, total);
     }
@@ -287,13 +289,14 @@ space_allocate (int fd, off_t offset, off_t length, bool keep_size,
                 struct space_hooks const *hooks, struct space_outcome *out)
 {
   int err = reserve (fd, offset, length, hooks, out);
-  if (unsupported (err))
+  /* Once the blocks are there, mode 0 only raises the size, at once and
+     never below what another process made it meanwhile.  Some
+     filesystems (many FUSE servers) know mode 0 alone.  */
+  if (!keep_size && (!err || space_unsupported (err)))
+    err = kernel (fd, 0, offset, length, hooks, out);
+  if (space_unsupported (err))
     return zero_fill (fd, offset, length, keep_size, err, hooks, out);
-  if (err || keep_size)
-    return err;
-  /* The blocks are there: mode 0 now only raises the size, at once and
-     never below what another process made it meanwhile.  */
-  return kernel (fd, 0, offset, length, hooks, out);
+  return err;
 }
 
 int
@@ -301,7 +304,7 @@ space_posix_allocate (int fd, off_t offset, off_t length,
                       struct space_outcome *out)
 {
   int err = reserve (fd, offset, length, NULL, out);
-  if (err && !unsupported (err))
+  if (err && !space_unsupported (err))
     return err;
   do
     err = posix_fallocate (fd, offset, length);
@@ -338,13 +341,13 @@ space_zero (int fd, off_t offset, off_t length, bool keep_size,
      reserved (no fallocate(2) at all, or a block device), the range is
      zeroed as it is.  */
   int err = reserve (fd, offset, length, hooks, out);
-  if (err && !unsupported (err))
+  if (err && !space_unsupported (err))
     return err;
   bool reserved = !err;
   int keep = keep_size ? FALLOC_FL_KEEP_SIZE : 0;
   err = kernel (fd, FALLOC_FL_ZERO_RANGE | keep, offset, length, hooks,
                 out);
-  if (!unsupported (err))
+  if (!space_unsupported (err))
     return err;
   int cause = err;
 
@@ -357,7 +360,7 @@ space_zero (int fd, off_t offset, off_t length, bool keep_size,
       if (!err)
         err = kernel (fd, keep, offset, length, hooks, out);
       out->method = METHOD_PUNCH_ALLOCATE;
-      if (!unsupported (err))
+      if (!space_unsupported (err))
         return err;
     }
 
@@ -396,11 +399,11 @@ space_write_zeroes (int fd, off_t offset, off_t length,
   /* Reserve the space first where the filesystem can, so that running
      out of it fails before a byte of the range is overwritten.  */
   int err = reserve (fd, offset, length, hooks, out);
-  if (err && !unsupported (err))
+  if (err && !space_unsupported (err))
     return err;
   bool reserved = !err;
   err = kernel (fd, FALLOC_FL_WRITE_ZEROES, offset, length, hooks, out);
-  if (!unsupported (err))
+  if (!space_unsupported (err))
     return err;
 
   if (!reserved)

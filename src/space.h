@@ -68,6 +68,7 @@ struct space_outcome
   int err;                   /* 0, or the errno value of STEP */
   enum space_step step;
   enum space_method method;
+  off_t written_end;         /* the end of the last byte written, or 0 */
 };
 
 /* What a fallback that writes calls back.  Any member may be NULL.  */
@@ -85,7 +86,8 @@ struct space_hooks
   int (*guard) (void *arg);
 };
 
-/* Each returns 0 on success, else an errno value, and fills *OUT.
+/* Each returns 0 on success, else an errno value, and fills *OUT, which
+   the caller zeroes first.
    KEEP_SIZE adds FALLOC_FL_KEEP_SIZE where the operation takes it.
    Those that can fall back to writing take HOOKS (which may be NULL).
 
@@ -130,6 +132,9 @@ int space_unshare (int fd, off_t offset, off_t length, bool keep_size,
 /* posix_fadvise(3) over [OFFSET, OFFSET + LENGTH); LENGTH 0: to EOF.  */
 int space_advise (int fd, off_t offset, off_t length, int advice,
                   struct space_outcome *out);
+/* Whether ERR says that the kernel or the filesystem lacks a mode.  */
+bool space_unsupported (int err);
+
 /* Make the file's data and size durable.  */
 int space_sync (int fd, struct space_outcome *out);
 

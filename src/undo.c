@@ -180,7 +180,7 @@ punch_past_eof (int fd, struct undo const *u)
       struct extent const *h = &u->holes[i];
       off_t from = max_off (h->offset, u->size);
       off_t to = h->offset + h->length;
-      struct space_outcome out;
+      struct space_outcome out = { 0 };
       int e = from < to ? space_punch (fd, from, to - from, &out) : 0;
       if (!err)
         err = e;
@@ -188,14 +188,8 @@ punch_past_eof (int fd, struct undo const *u)
   return err;
 }
 
-static bool
-unsupported (int err)
-{
-  return err == EOPNOTSUPP || err == ENOSYS;
-}
-
 int
-undo_apply (int fd, struct undo const *u, enum undo_company company,
+undo_apply (int fd, struct undo const *u, struct undo_facts const *facts,
             struct undo_result *res)
 {
   *res = (struct undo_result) { 0 };
@@ -204,44 +198,48 @@ undo_apply (int fd, struct undo const *u, enum undo_company company,
     return errno;
   struct count c;
   int err = count_allocated (fd, u, &c);
-  if (err || company == UNDO_SHARED
+  if (err || !facts->locked
       || (!c.inside && !c.past && st.st_size <= u->size
           && (u->method == EXTENTS_FIEMAP || st.st_blocks <= u->blocks)))
     {
       res->left = c.inside + c.past;
-      res->why = res->left ? LEFT_SHARED : LEFT_NONE;
+      res->why = res->left ? LEFT_NOT_ALONE : LEFT_NONE;
       return err;
     }
 
   /* Inside the file, dig the former holes rather than punch them: only
      blocks that read as zeros, as the holes did, go back.  */
-  size_t n = 0;
-  while (n < u->nholes && u->holes[n].offset < u->size)
-    n++;
   int punch_err = 0;
   if (c.inside)
     {
+      size_t n = 0;
+      while (n < u->nholes && u->holes[n].offset < u->size)
+        n++;
       struct holes_stats stats;
-      struct space_outcome out;
+      struct space_outcome out = { 0 };
       int e = holes_dig_within (fd, u->holes, n, u->size, &stats, &out);
-      if (unsupported (e))
+      if (space_unsupported (e))
         punch_err = e;
       else
         err = e;
     }
 
-  /* Past the old end of the file: a fallback that wrote there made the
+  /* Past the old end of the file: what a fallback wrote there made the
      file larger, and cutting the size back frees all of it; what was
      only reserved there (the size unchanged) goes the same way, unless
      the file had blocks of its own past its end, which only a punch of
      the former holes spares (ext4 ignores punches past the end of a
-     file: those blocks are then left).  */
+     file: those blocks are then left).  The size is never cut below
+     what another process may have written.  */
+  bool grown_by_run = (u->size < st.st_size
+                       && (facts->alone || st.st_size <= facts->written_end));
   int e = 0;
-  if (u->size < st.st_size || (c.past && !u->reserved_past_eof))
+  if (grown_by_run || (c.past && !u->reserved_past_eof
+                       && u->size == st.st_size))
     e = ftruncate (fd, u->size) == 0 ? 0 : errno;
   else if (c.past)
     e = punch_past_eof (fd, u);
-  if (unsupported (e))
+  if (space_unsupported (e))
     punch_err = e;
   else if (!err)
     err = e;
@@ -251,18 +249,18 @@ undo_apply (int fd, struct undo const *u, enum undo_company company,
     err = count_err;
   res->left = c.inside + c.past;
   res->why = (!res->left ? LEFT_NONE : punch_err ? LEFT_NO_PUNCH
-              : LEFT_KEPT);
+              : LEFT_PAST_EOF);
   res->punch_err = punch_err;
-  if (u->method != EXTENTS_FIEMAP && fstat (fd, &st) == 0
+  if (u->method != EXTENTS_FIEMAP && facts->alone && fstat (fd, &st) == 0
       && u->blocks < st.st_blocks)
     {
       res->left = (st.st_blocks - u->blocks) * 512;
       res->why = LEFT_UNMAPPED;
     }
 
-  /* Nobody else has the file open: its modification time is this
-     run's to put back.  */
-  if (company == UNDO_ALONE && fstat (fd, &st) == 0
+  /* The modification time: put back, if the operation changed no byte
+     of data and nobody else can have changed the file.  */
+  if (facts->alone && facts->data_untouched && fstat (fd, &st) == 0
       && (st.st_mtim.tv_sec != u->mtime.tv_sec
           || st.st_mtim.tv_nsec != u->mtime.tv_nsec))
     futimens (fd, (struct timespec[]) { { .tv_nsec = UTIME_OMIT },

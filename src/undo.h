@@ -14,16 +14,24 @@
 
    undo_apply gives exactly that back, in one walk of the map: inside
    the file it digs the former holes (holes.h), so that only blocks that
-   read as zeros, as the holes did, are punched, and whatever another
-   process wrote there stays; past the old end of the file it cuts the
-   size back or frees what was reserved there.  It does so only while
-   no other process has the file open (the caller holds the write lease
-   of guard.h), or where that cannot be known (no leases here): with the
-   file open elsewhere, a writer could have written into the blocks, or
-   appended past the old end, after the map was read, so nothing is
-   changed and the space is left allocated.  Regular files only: a
-   device is never rolled back.  A file the command created is removed
-   by the caller instead.  */
+   read as zeros, as the holes did, are punched; past the old end of the
+   file it cuts the size back or frees what was reserved there.  It does
+   so only when no other process can have touched the file since
+   undo_record: the caller holds the write lease of guard.h from before
+   undo_record until after undo_apply (while the lease is held, any
+   other open of the file waits).  Without it (another process has the
+   file open, or no lease can be had), a writer may have written into
+   the former holes, or appended past the old end, after the map was
+   read: then nothing is changed and the space is left allocated.  With
+   a lease taken only for the rollback (--force), the former holes are
+   dug, but the size is cut back only as far as the run's own writes
+   go.
+   Regular files only: a device is never rolled back.  A file the
+   command created is removed by the caller instead.
+
+   Known limit: where the file had blocks reserved past its end before
+   and a fallback then wrote past its end, cutting the size back frees
+   those blocks too.  */
 
 #ifndef FALLOCATE_UNDO_H
 #define FALLOCATE_UNDO_H
@@ -50,13 +58,6 @@ struct undo
   enum extents_method method; /* how the map was read */
 };
 
-/* Who else may have the file open while it is rolled back.  */
-enum undo_company
-{
-  UNDO_ALONE,                 /* nobody: the caller holds the write lease */
-  UNDO_UNKNOWN,               /* no lease can be had here: nobody known */
-  UNDO_SHARED                 /* another process has it open */
-};
 
 /* Record in *U the size, the modification time and the holes of
    [OFFSET, OFFSET + LENGTH) of FD.  Return 0, or an errno value.  */
@@ -66,10 +67,10 @@ int undo_record (int fd, off_t offset, off_t length, struct undo *u);
 enum undo_leftover
 {
   LEFT_NONE,
-  LEFT_SHARED,                /* another process has the file open */
+  LEFT_NOT_ALONE,             /* others may be writing: nothing done */
   LEFT_NO_PUNCH,              /* the filesystem cannot punch (errno) */
   LEFT_UNMAPPED,              /* its map does not tell where (no FIEMAP) */
-  LEFT_KEPT                   /* it ignored the punches (ext4 past EOF) */
+  LEFT_PAST_EOF               /* punches past the end are ignored (ext4) */
 };
 
 struct undo_result
@@ -79,14 +80,27 @@ struct undo_result
   int punch_err;              /* with LEFT_NO_PUNCH: the punch's errno */
 };
 
+/* What undo_apply may take for granted.  */
+struct undo_facts
+{
+  bool locked;                /* the write lease is held now */
+  bool alone;                 /* ... and was since undo_record */
+  off_t written_end;          /* the end of what the run wrote, or 0 */
+  bool data_untouched;        /* it wrote nothing over data */
+};
+
 /* Give back what was allocated since undo_record in the holes it
-   recorded, and set the size back, as COMPANY allows: with UNDO_SHARED,
-   change nothing.  With UNDO_ALONE, the modification time is put back
-   too.  Tell in *RES what stays allocated, and why.  Where the map does
-   not tell holes (no FIEMAP), what was allocated shows only as a larger
-   st_blocks, which is counted, without UNDO_SHARED, as left by the run.
+   recorded, and set the size back, as FACTS allow.  Not locked, change
+   nothing: another process may be writing.  Locked, dig the former
+   holes inside the file (nobody can write meanwhile), and cut the size
+   back if nobody else can have made it larger (alone since the record,
+   or the file ends where the run's own writes end: an append after
+   them would lie beyond).  Alone and with data untouched, put the
+   modification time back too.  Tell in *RES what stays allocated, and
+   why; where the map does not tell holes (no FIEMAP), what was
+   allocated shows only as a larger st_blocks, counted only if alone.
    Return 0, or the errno value of the first step that failed.  */
-int undo_apply (int fd, struct undo const *u, enum undo_company company,
+int undo_apply (int fd, struct undo const *u, struct undo_facts const *facts,
                 struct undo_result *res);
 
 /* Release what undo_record took.  */
