@@ -8,10 +8,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdckdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include "intprops.h"
 
 int
 cache_window_init (struct cache_window *w, int fd, off_t span)
@@ -39,7 +42,9 @@ cache_note (struct cache_window *w, off_t from, off_t to)
       w->start = first;
     }
 
-  off_t limit = w->start + (off_t) w->room * w->page;
+  off_t limit;
+  if (ckd_add (&limit, w->start, (off_t) w->room * w->page))
+    limit = TYPE_MAXIMUM (off_t) - TYPE_MAXIMUM (off_t) % w->page;
   off_t last = to < limit ? to : limit;
   if (last <= w->end)
     return;

@@ -301,11 +301,14 @@ scan_data (struct scan *s, off_t offset, off_t end)
     }
   for (off_t pos = offset; pos < end; )
     {
-      off_t chunk_end = min_off (floor_block (pos, HOLES_CHUNK) + HOLES_CHUNK,
-                                 end);
+      off_t chunk = HOLES_CHUNK - pos % HOLES_CHUNK;
+      off_t chunk_end = end - pos < chunk ? end : pos + chunk;
       /* Readahead may bring in pages past this chunk: note them too
          before it can.  */
-      cache_note (&s->cache, pos, chunk_end + HOLES_READAHEAD);
+      off_t ahead;
+      if (ckd_add (&ahead, chunk_end, HOLES_READAHEAD))
+        ahead = OFF_T_MAX;
+      cache_note (&s->cache, pos, ahead);
       ssize_t n;
       do
         n = pread (s->fd, s->buf, chunk_end - pos, pos);
