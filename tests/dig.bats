@@ -260,22 +260,22 @@ $f: 1 holes, 1 MiB (1048576 bytes, 50.00% of the file) converted to sparse holes
   fi
 }
 
-# --progress on a terminal: a line rewritten in place, then cleared.  The
-# dig is held up by its stdout, a FIFO read only half a second later (the
-# -v lines of 4 KiB holes fill the pipe), so that the line is due.
+# --progress on a terminal: a line rewritten in place, then cleared, with
+# the -v lines (into a file) between.  script(1) gives the program a
+# terminal; each 1 MiB read is held back 0.25 s, longer than the 0.2 s
+# between two progress lines.
 @test "--progress draws on a terminal and clears the line at the end" {
   require_fs ext4
-  local f fifo log out
+  local f log out rc=0
   f=$(new_file ext4)
-  fifo=$BATS_TEST_TMPDIR/fifo
   log=$BATS_TEST_TMPDIR/typescript
   out=$BATS_TEST_TMPDIR/out
-  mkfifo "$fifo"
   make_4k_mix "$f" 16
-  { exec 8<"$fifo"; sleep 0.5; cat <&8 >"$out"; } &
-  script -qfec "'$FALLOCATE' -d -v --progress '$f' >'$fifo'" "$log" \
-    </dev/null >/dev/null
-  wait
+  delayed pread64 250000
+  timeout 120 script -qfec "$(printf '%q ' "${DELAYED[@]}" "$FALLOCATE" -d -v --progress "$f")>$(printf '%q' "$out")" \
+    "$log" </dev/null >/dev/null 3>&- || rc=$?
+  ((rc != 124)) || fail "the dig under script(1) did not end within 120 s"
+  ((rc == 0)) || fail "script(1) or the dig failed, exit status $rc: $(cat "$log" 2>/dev/null)"
   assert_equal "$(wc -l <"$out")" 2049
   assert_equal "$(tail -n 1 "$out")" "$f: 2048 holes, 8 MiB (8388608 bytes, 50.00% of the file) converted to sparse holes."
   assert_progress_drawn "$log" "$f" "16 MiB"

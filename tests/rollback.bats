@@ -40,7 +40,7 @@ teardown() {
   for p in $PID $TRACER; do
     kill -KILL "$p" 2>/dev/null || true
   done
-  [[ -z $TRACER ]] || wait "$TRACER" 2>/dev/null || true
+  [[ -z $TRACER ]] || wait_job "$TRACER" 60 "the killed program"
   fs_test_cleanup
 }
 
@@ -304,18 +304,19 @@ start_slowed() {
   slowed "$@"
   deadline=$((SECONDS + 60))
   while (($(stat -c %b -- "$f" 2>/dev/null || echo 0) <= base)); do
-    kill -0 "$TRACER" 2>/dev/null || fail "the program ended before it wrote: $(cat "$BATS_TEST_TMPDIR/err")"
+    job_running "$TRACER" || fail "the program ended before it wrote: $(cat "$BATS_TEST_TMPDIR/err")"
     ((SECONDS < deadline)) || fail "the program did not start writing within 60 s"
     sleep 0.01
   done
 }
 
 # finish_with SIGNAL: send SIGNAL to the program (none if SIGNAL is
-# empty), wait for it, and set status, output and stderr from it.
+# empty), wait for it (60 s at most), and set status, output and stderr
+# from it.
 finish_with() {
   [[ -z $1 ]] || kill -"$1" "$PID"
-  status=0
-  wait "$TRACER" || status=$?
+  wait_job "$TRACER" 60 "the program"
+  status=$JOB_STATUS
   PID= TRACER=
   output=$(<"$BATS_TEST_TMPDIR/out")
   stderr=$(<"$BATS_TEST_TMPDIR/err")
@@ -429,7 +430,8 @@ signal_new() {
   grep -q "LEASE  *BREAKING .* $PID " /proc/locks ||
     fail "the lease was not broken: $(grep LEASE /proc/locks)"
   finish_with ""
-  wait "$opener" || fail "the opener failed: $(cat "$BATS_TEST_TMPDIR/opened")"
+  wait_job "$opener" 60 "the opener"
+  ((JOB_STATUS == 0)) || fail "the opener failed: $(cat "$BATS_TEST_TMPDIR/opened")"
   assert_equal "$status" 1
   assert_equal "$stderr" "fallocate: '$f': cannot allocate: another process opened the file; stopped and rolled back"
   assert_file_not_exists "$f"
@@ -449,7 +451,7 @@ signal_new() {
   slowed env --default-signal "$FALLOCATE" -l 400M "$f" "$g"
   deadline=$((SECONDS + 60))
   while (($(stat -c %s -- "$f" 2>/dev/null || echo 0) < 400 * MiB)); do
-    kill -0 "$TRACER" 2>/dev/null || fail "the program ended first: $(cat "$BATS_TEST_TMPDIR/err")"
+    job_running "$TRACER" || fail "the program ended first: $(cat "$BATS_TEST_TMPDIR/err")"
     ((SECONDS < deadline)) || fail "the zeros were not written within 60 s"
     sleep 0.01
   done
@@ -467,15 +469,17 @@ signal_new() {
 
 @test "--progress on a terminal shows the zero-fill's progress" {
   require_fs bigext2
-  local d f log
+  local d f log rc=0
   d=$(tdir bigext2)
   f=$d/progress
   log=$BATS_TEST_TMPDIR/typescript
   # script(1) gives the program a terminal; each 8 MiB write is held back
   # 0.25 s, longer than the 0.2 s between two progress lines.
   delayed pwritev 250000
-  script -qfec "$(printf '%q ' "${DELAYED[@]}" "$FALLOCATE" --progress -l 64M "$f")" \
-    "$log" </dev/null >/dev/null 3>&-
+  timeout 120 script -qfec "$(printf '%q ' "${DELAYED[@]}" "$FALLOCATE" --progress -l 64M "$f")" \
+    "$log" </dev/null >/dev/null 3>&- || rc=$?
+  ((rc != 124)) || fail "the zero-fill under script(1) did not end within 120 s"
+  ((rc == 0)) || fail "script(1) or the zero-fill failed, exit status $rc: $(cat "$log" 2>/dev/null)"
   assert_progress_drawn "$log" "$f" "64 MiB"
   evict "$f"
   assert_size "$f" $((64 * MiB))

@@ -67,15 +67,17 @@ $f: 1 holes, 1 MiB (1048576 bytes, 50.00% of the file) converted to sparse holes
 # fill the pipe, so it waits in the middle of the dig, lease held.  Once
 # it waits there, run COMMAND with the dig's process ID as last argument,
 # then read the FIFO into OUT.  Sets status, and output and lines from the
-# dig's stderr, as `run` would.
+# dig's stderr, as `run` would.  Every wait has a deadline: the FIFO is
+# opened read-write first, so that no open of it blocks.
 dig_held_up() {
   local out=$1 fifo=$BATS_TEST_TMPDIR/fifo err=$BATS_TEST_TMPDIR/err dig i
   shift
   mkfifo "$fifo"
+  exec 9<>"$fifo"
   # (env: signals are not ignored, as they would be in a background job.)
-  env --default-signal "$FALLOCATE" -d -v "$F" >"$fifo" 2>"$err" 3>&- &
+  env --default-signal "$FALLOCATE" -d -v "$F" >"$fifo" 2>"$err" 3>&- 9>&- &
   dig=$!
-  exec 8<"$fifo"
+  exec 8<"$fifo" 9>&-
   for ((i = 0; i < 3000; i++)); do
     [[ $(cat "/proc/$dig/wchan" 2>/dev/null) == *pipe_write ]] && break
     sleep 0.01
@@ -83,21 +85,23 @@ dig_held_up() {
   [[ $(cat "/proc/$dig/wchan" 2>/dev/null) == *pipe_write ]] ||
     fail "the dig did not come to wait for its stdout: $(cat "$err")"
   "$@" "$dig"
-  cat <&8 >"$out"
+  timeout 60 cat <&8 >"$out" || fail "the dig's stdout did not end within 60 s"
   exec 8<&-
-  status=0
-  wait "$dig" || status=$?
+  wait_job "$dig" 60 "the dig"
+  status=$JOB_STATUS
   output=$(<"$err")
   mapfile -t lines <"$err"
 }
 
-# opens_file F MS PID: open F in the background, which waits for the lease
-# of process PID to be given back, and put in the file MS how many
-# milliseconds that took; return once PID's lease is being broken.
+# opens_file F MS PID: open F in the background (as OPENER), which waits
+# for the lease of process PID to be given back, and put in the file MS
+# how many milliseconds that took; return once PID's lease is being
+# broken.
 opens_file() {
   local i
   bash -c 'start=$(date +%s%N); : <"$0"
-    echo $((($(date +%s%N) - start) / 1000000)) >"$1"' "$1" "$2" 3>&- &
+    echo $((($(date +%s%N) - start) / 1000000)) >"$1"' "$1" "$2" 3>&- 8<&- &
+  OPENER=$!
   for ((i = 0; i < 1000; i++)); do
     grep -q "LEASE  *BREAKING .* $3 " /proc/locks && return
     sleep 0.01
@@ -115,7 +119,8 @@ lease_break() {
   make_4k_mix "$F" 16
   sum=$(sha256sum <"$F")
   dig_held_up "$out" opens_file "$F" "$ms"
-  wait
+  wait_job "$OPENER" 60 "the other open"
+  assert_equal "$JOB_STATUS" 0
   assert_equal "$status" 1
   assert_output --regexp "^fallocate: '$F': another process opened the file; stopped digging at offset [0-9]+ of 16777216, after converting [0-9]+ holes \([0-9]+ bytes\) to sparse holes$"
   converted=$(sed -E 's/.*converting ([0-9]+) holes.*/\1/' <<<"$output")
@@ -188,16 +193,22 @@ race_writer() {
 # (finished, stopped, refused); fail the test if it failed otherwise.
 race() {
   local program=$1 f=$2 ref=$BATS_TEST_TMPDIR/ref err=$BATS_TEST_TMPDIR/err
-  local pidfile=$BATS_TEST_TMPDIR/pid rc=0
+  local pidfile=$BATS_TEST_TMPDIR/pid rc=0 writer i
   make_file_with "$f" "data:0:$3" "zero:$3:$4"
   cp "$f" "$ref"
   rm -f "$pidfile" "$pidfile.ready"
   drop_caches
   race_writer "$f" "$ref" "$pidfile" "$5" "$6" "$7" &
-  while [[ ! -e $pidfile.ready ]]; do sleep 0.01; done
-  bash -c 'echo $$ >"$2"; exec "$0" -d "$1"' "$program" "$f" "$pidfile" \
+  writer=$!
+  for ((i = 0; i < 1000; i++)); do
+    [[ -e $pidfile.ready ]] && break
+    sleep 0.01
+  done
+  [[ -e $pidfile.ready ]] || fail "the writer did not start"
+  timeout 120 bash -c 'echo $$ >"$2"; exec "$0" -d "$1"' "$program" "$f" "$pidfile" \
     2>"$err" || rc=$?
-  wait
+  wait_job "$writer" 60 "the writer"
+  ((rc != 124)) || fail "the dig did not end within 120 s"
   if ((rc == 0)); then
     OUTCOME=finished
   elif ((rc == 1)) && grep -q "another process opened the file" "$err"; then
@@ -247,11 +258,13 @@ racing_writer() {
 @test "-d on btrfs: a racing writer loses nothing (8 trials)" { racing_writer btrfs; }
 @test "-d on tmpfs: a racing writer loses nothing (8 trials)" { racing_writer tmpfs; }
 
-# wait_read PID BYTES: wait until process PID has read BYTES, or ended.
+# wait_read PID BYTES: wait until process PID has read BYTES, or ended;
+# fail if it has done neither within 60 s.
 wait_read() {
-  local rchar
+  local rchar deadline=$((SECONDS + 60))
   while rchar=$(sed -n 's/^rchar: //p' "/proc/$1/io" 2>/dev/null) &&
         [[ -n $rchar ]] && ((rchar < $2)); do
+    ((SECONDS < deadline)) || fail "process $1 read $rchar bytes of $2 in 60 s"
     sleep 0.001
   done
 }
@@ -278,7 +291,7 @@ sigkill() {
     dig=$!
     wait_read "$dig" $((RANDOM % 12 * MiB))
     kill -KILL "$dig" 2>/dev/null || true
-    wait "$dig" || true
+    wait_job "$dig" 60 "the killed dig"
     drop_caches
     assert_size "$f" $((16 * MiB))
     assert_equal "$(sha256sum <"$f")" "$sum"
