@@ -81,17 +81,6 @@ make_mixed() {
 # ---------------------------------------------------------------------------
 # ENOSPC
 
-@test "premise: on a full ext4, util-linux leaves a partial allocation behind" {
-  require_fs ext4
-  local d f
-  d=$(tdir ext4)
-  f=$d/partial
-  run "$SYS_FALLOCATE" -l 100M "$f"
-  assert_failure
-  assert_file_exists "$f"
-  (($(alloc_bytes "$f") > 16 * MiB)) || fail "expected a partial allocation, got $(alloc_bytes "$f") bytes"
-}
-
 # enospc_new FS [OPTION]: allocating 100 MiB (400 MiB on xfs) in a new
 # file on FS fails with ENOSPC; the file is gone, the free space back.
 enospc_new() {
