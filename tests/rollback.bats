@@ -10,8 +10,9 @@
 # xfs), EFBIG (RLIMIT_FSIZE) and SIGTERM/SIGINT/SIGHUP or a broken write
 # lease during a long zero-fill (a 1 GiB ext2, where the fallback writes
 # 400 MiB of zeros).  To act surely in the middle of a fallback, the
-# tests run the program under strace(1), which delays each of its writes
-# (a fault injection: the writes themselves are unchanged).
+# tests run the program under strace(1), which delays each of its writes,
+# or stops it (SIGSTOP) at one of them until the test lets it go on (a
+# fault injection: the writes themselves are unchanged).
 
 load "$TESTS_SRCDIR/helpers/common"
 
@@ -299,9 +300,68 @@ start_slowed() {
   done
 }
 
+# stopped_at CALL WHEN: set DELAYED (as `delayed` does) to a command
+# prefix under which the WHEN-th CALL system call (strace's when= syntax:
+# 1, or 1..2 for the first two) sends the command a SIGSTOP on entry: it
+# stops as the call returns, and stays stopped, whatever the load, until
+# it gets SIGCONT.
+stopped_at() {
+  command -v strace >/dev/null || ci_skip "strace is not installed"
+  DELAYED=(env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null
+           -e signal=none -e trace="$1" -e inject="$1":signal=STOP:when="$2" --)
+}
+
+# syscall_nr CALL: the number of system call CALL on this machine.
+syscall_nr() { perl -e 'require "syscall.ph"; print &{"SYS_$ARGV[0]"}(), "\n"' "$1"; }
+
+# held_in CALL [FILE [go]]: wait (60 s at most) until the program (PID)
+# is in system call CALL (on a descriptor of FILE), as /proc/PID/syscall
+# tells.  With go, send it SIGCONT whenever it is in CALL on another file
+# meanwhile, to let it go on from a stop there to the next.
+held_in() {
+  local nr call fd file deadline=$((SECONDS + 60))
+  nr=$(syscall_nr "$1")
+  while :; do
+    read -r call fd _ 2>/dev/null <"/proc/$PID/syscall" || call=
+    if [[ $call == "$nr" ]]; then
+      file=$(readlink "/proc/$PID/fd/$((fd))" 2>/dev/null) || file=
+      [[ -z ${2:-} || $file == "$2" ]] && return 0
+      [[ ${3:-} != go ]] || kill -CONT "$PID" 2>/dev/null || true
+    fi
+    job_running "$TRACER" ||
+      fail "the program ended before it called $1${2:+ on $2}: $(cat "$BATS_TEST_TMPDIR/err")"
+    ((SECONDS < deadline)) || fail "the program did not call $1${2:+ on $2} within 60 s"
+    sleep 0.01
+  done
+}
+
+# lease_breaking: wait (60 s at most) until /proc/locks shows the lease of
+# the program (PID) being broken.
+lease_breaking() {
+  local deadline=$((SECONDS + 60))
+  until grep -q "LEASE  *BREAKING .* $PID " /proc/locks; do
+    ((SECONDS < deadline)) || fail "the lease was not broken within 60 s: $(grep LEASE /proc/locks)"
+    sleep 0.01
+  done
+}
+
+# finish_held SIGNAL: send SIGNAL to the program held by `stopped_at`
+# (none if SIGNAL is empty), let it go on (SIGCONT, again until it ends:
+# the stop may come after the first), and set status, output, stderr and
+# stderr_lines as finish_with does.
+finish_held() {
+  local deadline=$((SECONDS + 60))
+  [[ -z $1 ]] || kill -"$1" "$PID"
+  while job_running "$TRACER" && ((SECONDS < deadline)); do
+    kill -CONT "$PID" 2>/dev/null || true
+    sleep 0.01
+  done
+  finish_with ""
+}
+
 # finish_with SIGNAL: send SIGNAL to the program (none if SIGNAL is
-# empty), wait for it (60 s at most), and set status, output and stderr
-# from it.
+# empty), wait for it (60 s at most), and set status, output, stderr and
+# stderr_lines from it.
 finish_with() {
   [[ -z $1 ]] || kill -"$1" "$PID"
   wait_job "$TRACER" 60 "the program"
@@ -309,10 +369,12 @@ finish_with() {
   PID= TRACER=
   output=$(<"$BATS_TEST_TMPDIR/out")
   stderr=$(<"$BATS_TEST_TMPDIR/err")
+  mapfile -t stderr_lines <"$BATS_TEST_TMPDIR/err"
 }
 
 # signal_new SIGNAL NUMBER OPTION...: interrupt a 400 MiB fallback into a
-# new file with SIGNAL.
+# new file with SIGNAL: the file is removed, and once it has said so, the
+# program dies by SIGNAL (exit status 128 + NUMBER).
 signal_new() {
   local sig=$1 num=$2
   shift 2
@@ -402,23 +464,23 @@ signal_new() {
   assert_avail_near "$d" "$before"
 }
 
+# The program is stopped at its first write, lease held, so the lease
+# stays breaking (the opener waiting) until the test lets it go on.
 @test "another process opening the file breaks the lease: stop, roll back, exit 1; the opener proceeds" {
   require_fs bigext2
-  local d f before opener i
+  local d f before opener
   d=$(tdir bigext2)
   f=$d/leased
   before=$(avail "$d")
-  start_slowed "$f" "$FALLOCATE" -l 400M "$f"
+  stopped_at pwritev 1
+  slowed "$FALLOCATE" -l 400M "$f"
+  held_in pwritev
   # The opener blocks in open(2) until the lease is given back.
   head -c 1 -- "$f" >"$BATS_TEST_TMPDIR/opened" 2>&1 3>&- &
   opener=$!
-  for ((i = 0; i < 600; i++)); do
-    grep -q "LEASE  *BREAKING .* $PID " /proc/locks && break
-    sleep 0.05
-  done
-  grep -q "LEASE  *BREAKING .* $PID " /proc/locks ||
-    fail "the lease was not broken: $(grep LEASE /proc/locks)"
-  finish_with ""
+  lease_breaking
+  job_running "$opener" || fail "the opener did not wait for the lease: $(cat "$BATS_TEST_TMPDIR/opened")"
+  finish_held ""
   wait_job "$opener" 60 "the opener"
   ((JOB_STATUS == 0)) || fail "the opener failed: $(cat "$BATS_TEST_TMPDIR/opened")"
   assert_equal "$status" 1
@@ -444,8 +506,8 @@ signal_new() {
     ((SECONDS < deadline)) || fail "the zeros were not written within 60 s"
     sleep 0.01
   done
-  # Well inside the delayed fsync.
-  sleep 0.3
+  # Inside the delayed fsync of the file.
+  held_in fsync "$f"
   finish_with TERM
   assert_equal "$status" 1
   assert_equal "$output" ""
