@@ -388,17 +388,17 @@ signal_new() {
   # The zeros are still being written.
   (($(file_size "$f") < 400 * MiB)) || fail "too late: $(file_size "$f") bytes written"
   finish_with "$sig"
-  assert_equal "$status" 1
+  assert_equal "$status" $((128 + num))
   assert_equal "$output" ""
   assert_equal "$stderr" "fallocate: '$f': cannot $what: interrupted by signal $num"
   assert_file_not_exists "$f"
   assert_avail_near "$d" "$before"
 }
 
-@test "SIGTERM during the zero-fill: stop, remove the new file, exit 1" { signal_new TERM 15; }
-@test "SIGINT during the zero-fill: stop, remove the new file, exit 1" { signal_new INT 2; }
-@test "SIGHUP during the zero-fill: stop, remove the new file, exit 1" { signal_new HUP 1; }
-@test "SIGTERM during the -w fallback: stop, remove the new file, exit 1" { signal_new TERM 15 -w; }
+@test "SIGTERM during the zero-fill: stop, remove the new file, die by it (exit 143)" { signal_new TERM 15; }
+@test "SIGINT during the zero-fill: stop, remove the new file, die by it (exit 130)" { signal_new INT 2; }
+@test "SIGHUP during the zero-fill: stop, remove the new file, die by it (exit 129)" { signal_new HUP 1; }
+@test "SIGTERM during the -w fallback: stop, remove the new file, die by it (exit 143)" { signal_new TERM 15 -w; }
 
 @test "SIGTERM during the zero-fill of an existing file: size, bytes and holes restored" {
   require_fs bigext2
@@ -411,7 +411,7 @@ signal_new() {
   start_slowed "$f" "$FALLOCATE" -l 400M "$f"
   (($(file_size "$f") < 400 * MiB)) || fail "too late"
   finish_with TERM
-  assert_equal "$status" 1
+  assert_equal "$status" 143
   assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15"
   evict "$f"
   assert_equal "$(state "$f")" "$fp"
@@ -434,7 +434,7 @@ signal_new() {
   dd if="$BATS_TEST_TMPDIR/mine" of="$f" bs=4096 seek=1 conv=notrunc,fsync \
      status=none
   finish_with TERM
-  assert_equal "$status" 1
+  assert_equal "$status" 143
   assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15"
   evict "$f"
   assert_size "$f" $((33 * MiB))
@@ -457,7 +457,7 @@ signal_new() {
   start_slowed "$f" "$FALLOCATE" -n -l 400M "$f"
   (($(alloc_bytes "$f") < 390 * MiB)) || fail "too late"
   finish_with TERM
-  assert_equal "$status" 1
+  assert_equal "$status" 143
   assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15"
   evict "$f"
   assert_equal "$(state "$f")" "$fp"
@@ -491,8 +491,8 @@ signal_new() {
 
 # A signal that comes once the zeros are written, while the file is being
 # synced, lets the program finish that file (its fsync delayed by 1 s) and
-# skips the FILEs after it.
-@test "a signal during the final fsync: the file is kept whole, the next FILE skipped, exit 1" {
+# skips the FILEs after it; then it dies by the signal.
+@test "a signal during the final fsync: the file is kept whole, the next FILE skipped, exit 143" {
   require_fs bigext2
   local d f g deadline
   d=$(tdir bigext2)
@@ -509,12 +509,67 @@ signal_new() {
   # Inside the delayed fsync of the file.
   held_in fsync "$f"
   finish_with TERM
-  assert_equal "$status" 1
+  assert_equal "$status" 143
   assert_equal "$output" ""
   assert_equal "$stderr" "fallocate: interrupted by signal 15; 1 files not processed"
   evict "$f"
   assert_size "$f" $((400 * MiB))
   assert_equal "$(mapped_bytes "$f" 0 $((400 * MiB)))" $((400 * MiB))
+  assert_file_not_exists "$g"
+}
+
+# A signal during the first of two FILEs: the first is rolled back, the
+# second is not touched, and the program dies by the signal.  The program
+# is stopped at its first write, and signalled there.
+@test "SIGTERM during the first of two FILEs: the second is left untouched, exit 143" {
+  require_fs bigext2
+  local d f g before
+  d=$(tdir bigext2)
+  f=$d/first
+  g=$d/second
+  make_mixed "$g" $((16 * MiB))
+  touch -d '2001-02-03 04:05:06' "$g"
+  before="$(state "$g") $(stat -c %y "$g")"
+  stopped_at pwritev 1
+  slowed env --default-signal "$FALLOCATE" -l 400M "$f" "$g"
+  held_in pwritev
+  finish_held TERM
+  assert_equal "$status" 143
+  assert_equal "$output" ""
+  assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15
+fallocate: interrupted by signal 15; 1 files not processed"
+  assert_file_not_exists "$f"
+  evict "$g"
+  assert_equal "$(state "$g") $(stat -c %y "$g")" "$before"
+}
+
+# The cause of a stop is the file's own: after a lease break on the first
+# FILE (as in the lease test above), SIGINT during the zero-fill of the
+# second is reported as the signal.  The program is stopped at its first
+# write into each.
+@test "a lease break on the first FILE, then SIGINT during the second: the second says signal 2, exit 130" {
+  require_fs bigext2
+  local d f g opener
+  d=$(tdir bigext2)
+  f=$d/first
+  g=$d/second
+  stopped_at pwritev 1..2
+  slowed env --default-signal "$FALLOCATE" -l 32M "$f" "$g"
+  held_in pwritev "$f"
+  head -c 1 -- "$f" >"$BATS_TEST_TMPDIR/opened" 2>&1 3>&- &
+  opener=$!
+  lease_breaking
+  held_in pwritev "$g" go
+  finish_held INT
+  wait_job "$opener" 60 "the opener"
+  ((JOB_STATUS == 0)) || fail "the opener failed: $(cat "$BATS_TEST_TMPDIR/opened")"
+  assert_equal "$output" ""
+  [[ ${stderr_lines[0]} == "fallocate: '$f': cannot allocate: another process opened "* ]] ||
+    fail "the first FILE does not report the lease break: $stderr"
+  assert_equal "${stderr_lines[1]}" "fallocate: '$g': cannot allocate: interrupted by signal 2"
+  assert_equal "${#stderr_lines[@]}" 2
+  assert_equal "$status" 130
+  assert_file_not_exists "$f"
   assert_file_not_exists "$g"
 }
 

@@ -3,7 +3,7 @@
 # a file open elsewhere; a process that opens the file during the dig
 # makes it stop before the next punch and give the lease back; a writer
 # racing with it never loses what it wrote; SIGKILL at any moment leaves
-# the bytes as they were; a signal stops it.
+# the bytes as they were; a signal stops it, and it dies by that signal.
 # (util-linux loses racing writes: its test for zeros and its punch are
 # two steps with nothing between them; bench/util-linux-demos.sh shows it.)
 
@@ -137,18 +137,25 @@ lease_break() {
 @test "-d on btrfs: stops and gives the file back when it is opened" { lease_break btrfs; }
 @test "-d on tmpfs: stops and gives the file back when it is opened" { lease_break tmpfs; }
 
-@test "-d stops before the next punch on SIGINT" {
+# dig_signal SIGNAL NUMBER: SIGNAL during a held-up dig stops it before
+# the next punch, with the bytes as they were; once it has said so, the
+# program dies by SIGNAL: exit status 128 + NUMBER.
+dig_signal() {
   require_fs ext4
   local out=$BATS_TEST_TMPDIR/out sum
   F=$(new_file ext4)
   make_4k_mix "$F" 16
   sum=$(sha256sum <"$F")
-  dig_held_up "$out" kill -INT
-  assert_equal "$status" 1
+  dig_held_up "$out" kill -"$1"
+  assert_equal "$status" $((128 + $2))
   # (A write to stdout that the signal interrupted may be reported too.)
-  assert_line --index 0 --regexp "^fallocate: '$F': interrupted by signal 2; stopped digging at offset [0-9]+ of 16777216, after converting [0-9]+ holes \([0-9]+ bytes\) to sparse holes$"
+  assert_line --index 0 --regexp "^fallocate: '$F': interrupted by signal $2; stopped digging at offset [0-9]+ of 16777216, after converting [0-9]+ holes \([0-9]+ bytes\) to sparse holes$"
   assert_equal "$(sha256sum <"$F")" "$sum"
 }
+
+@test "-d stops before the next punch on SIGINT, and dies by it (exit 130)" { dig_signal INT 2; }
+@test "-d stops before the next punch on SIGTERM, and dies by it (exit 143)" { dig_signal TERM 15; }
+@test "-d stops before the next punch on SIGHUP, and dies by it (exit 129)" { dig_signal HUP 1; }
 
 # race_writer F REF PIDFILE AFTER FROM SPAN: create PIDFILE.ready; once
 # the process whose ID then appears in PIDFILE has read AFTER bytes (or
