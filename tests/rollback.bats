@@ -10,8 +10,9 @@
 # xfs), EFBIG (RLIMIT_FSIZE) and SIGTERM/SIGINT/SIGHUP or a broken write
 # lease during a long zero-fill (a 1 GiB ext2, where the fallback writes
 # 400 MiB of zeros).  To act surely in the middle of a fallback, the
-# tests run the program under strace(1), which delays each of its writes
-# (a fault injection: the writes themselves are unchanged).
+# tests run the program under strace(1), which delays each of its writes,
+# or stops it (SIGSTOP) at one of them until the test lets it go on (a
+# fault injection: the writes themselves are unchanged).
 
 load "$TESTS_SRCDIR/helpers/common"
 
@@ -40,7 +41,7 @@ teardown() {
   for p in $PID $TRACER; do
     kill -KILL "$p" 2>/dev/null || true
   done
-  [[ -z $TRACER ]] || wait "$TRACER" 2>/dev/null || true
+  [[ -z $TRACER ]] || wait_job "$TRACER" 60 "the killed program"
   fs_test_cleanup
 }
 
@@ -80,17 +81,6 @@ make_mixed() {
 
 # ---------------------------------------------------------------------------
 # ENOSPC
-
-@test "premise: on a full ext4, util-linux leaves a partial allocation behind" {
-  require_fs ext4
-  local d f
-  d=$(tdir ext4)
-  f=$d/partial
-  run "$SYS_FALLOCATE" -l 100M "$f"
-  assert_failure
-  assert_file_exists "$f"
-  (($(alloc_bytes "$f") > 16 * MiB)) || fail "expected a partial allocation, got $(alloc_bytes "$f") bytes"
-}
 
 # enospc_new FS [OPTION]: allocating 100 MiB (400 MiB on xfs) in a new
 # file on FS fails with ENOSPC; the file is gone, the free space back.
@@ -304,25 +294,87 @@ start_slowed() {
   slowed "$@"
   deadline=$((SECONDS + 60))
   while (($(stat -c %b -- "$f" 2>/dev/null || echo 0) <= base)); do
-    kill -0 "$TRACER" 2>/dev/null || fail "the program ended before it wrote: $(cat "$BATS_TEST_TMPDIR/err")"
+    job_running "$TRACER" || fail "the program ended before it wrote: $(cat "$BATS_TEST_TMPDIR/err")"
     ((SECONDS < deadline)) || fail "the program did not start writing within 60 s"
     sleep 0.01
   done
 }
 
+# stopped_at CALL WHEN: set DELAYED (as `delayed` does) to a command
+# prefix under which the WHEN-th CALL system call (strace's when= syntax:
+# 1, or 1..2 for the first two) sends the command a SIGSTOP on entry: it
+# stops as the call returns, and stays stopped, whatever the load, until
+# it gets SIGCONT.
+stopped_at() {
+  command -v strace >/dev/null || ci_skip "strace is not installed"
+  DELAYED=(env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null
+           -e signal=none -e trace="$1" -e inject="$1":signal=STOP:when="$2" --)
+}
+
+# syscall_nr CALL: the number of system call CALL on this machine.
+syscall_nr() { perl -e 'require "syscall.ph"; print &{"SYS_$ARGV[0]"}(), "\n"' "$1"; }
+
+# held_in CALL [FILE [go]]: wait (60 s at most) until the program (PID)
+# is in system call CALL (on a descriptor of FILE), as /proc/PID/syscall
+# tells.  With go, send it SIGCONT whenever it is in CALL on another file
+# meanwhile, to let it go on from a stop there to the next.
+held_in() {
+  local nr call fd file deadline=$((SECONDS + 60))
+  nr=$(syscall_nr "$1")
+  while :; do
+    read -r call fd _ 2>/dev/null <"/proc/$PID/syscall" || call=
+    if [[ $call == "$nr" ]]; then
+      file=$(readlink "/proc/$PID/fd/$((fd))" 2>/dev/null) || file=
+      [[ -z ${2:-} || $file == "$2" ]] && return 0
+      [[ ${3:-} != go ]] || kill -CONT "$PID" 2>/dev/null || true
+    fi
+    job_running "$TRACER" ||
+      fail "the program ended before it called $1${2:+ on $2}: $(cat "$BATS_TEST_TMPDIR/err")"
+    ((SECONDS < deadline)) || fail "the program did not call $1${2:+ on $2} within 60 s"
+    sleep 0.01
+  done
+}
+
+# lease_breaking: wait (60 s at most) until /proc/locks shows the lease of
+# the program (PID) being broken.
+lease_breaking() {
+  local deadline=$((SECONDS + 60))
+  until grep -q "LEASE  *BREAKING .* $PID " /proc/locks; do
+    ((SECONDS < deadline)) || fail "the lease was not broken within 60 s: $(grep LEASE /proc/locks)"
+    sleep 0.01
+  done
+}
+
+# finish_held SIGNAL: send SIGNAL to the program held by `stopped_at`
+# (none if SIGNAL is empty), let it go on (SIGCONT, again until it ends:
+# the stop may come after the first), and set status, output, stderr and
+# stderr_lines as finish_with does.
+finish_held() {
+  local deadline=$((SECONDS + 60))
+  [[ -z $1 ]] || kill -"$1" "$PID"
+  while job_running "$TRACER" && ((SECONDS < deadline)); do
+    kill -CONT "$PID" 2>/dev/null || true
+    sleep 0.01
+  done
+  finish_with ""
+}
+
 # finish_with SIGNAL: send SIGNAL to the program (none if SIGNAL is
-# empty), wait for it, and set status, output and stderr from it.
+# empty), wait for it (60 s at most), and set status, output, stderr and
+# stderr_lines from it.
 finish_with() {
   [[ -z $1 ]] || kill -"$1" "$PID"
-  status=0
-  wait "$TRACER" || status=$?
+  wait_job "$TRACER" 60 "the program"
+  status=$JOB_STATUS
   PID= TRACER=
   output=$(<"$BATS_TEST_TMPDIR/out")
   stderr=$(<"$BATS_TEST_TMPDIR/err")
+  mapfile -t stderr_lines <"$BATS_TEST_TMPDIR/err"
 }
 
 # signal_new SIGNAL NUMBER OPTION...: interrupt a 400 MiB fallback into a
-# new file with SIGNAL.
+# new file with SIGNAL: the file is removed, and once it has said so, the
+# program dies by SIGNAL (exit status 128 + NUMBER).
 signal_new() {
   local sig=$1 num=$2
   shift 2
@@ -336,17 +388,17 @@ signal_new() {
   # The zeros are still being written.
   (($(file_size "$f") < 400 * MiB)) || fail "too late: $(file_size "$f") bytes written"
   finish_with "$sig"
-  assert_equal "$status" 1
+  assert_equal "$status" $((128 + num))
   assert_equal "$output" ""
   assert_equal "$stderr" "fallocate: '$f': cannot $what: interrupted by signal $num"
   assert_file_not_exists "$f"
   assert_avail_near "$d" "$before"
 }
 
-@test "SIGTERM during the zero-fill: stop, remove the new file, exit 1" { signal_new TERM 15; }
-@test "SIGINT during the zero-fill: stop, remove the new file, exit 1" { signal_new INT 2; }
-@test "SIGHUP during the zero-fill: stop, remove the new file, exit 1" { signal_new HUP 1; }
-@test "SIGTERM during the -w fallback: stop, remove the new file, exit 1" { signal_new TERM 15 -w; }
+@test "SIGTERM during the zero-fill: stop, remove the new file, die by it (exit 143)" { signal_new TERM 15; }
+@test "SIGINT during the zero-fill: stop, remove the new file, die by it (exit 130)" { signal_new INT 2; }
+@test "SIGHUP during the zero-fill: stop, remove the new file, die by it (exit 129)" { signal_new HUP 1; }
+@test "SIGTERM during the -w fallback: stop, remove the new file, die by it (exit 143)" { signal_new TERM 15 -w; }
 
 @test "SIGTERM during the zero-fill of an existing file: size, bytes and holes restored" {
   require_fs bigext2
@@ -359,7 +411,7 @@ signal_new() {
   start_slowed "$f" "$FALLOCATE" -l 400M "$f"
   (($(file_size "$f") < 400 * MiB)) || fail "too late"
   finish_with TERM
-  assert_equal "$status" 1
+  assert_equal "$status" 143
   assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15"
   evict "$f"
   assert_equal "$(state "$f")" "$fp"
@@ -382,7 +434,7 @@ signal_new() {
   dd if="$BATS_TEST_TMPDIR/mine" of="$f" bs=4096 seek=1 conv=notrunc,fsync \
      status=none
   finish_with TERM
-  assert_equal "$status" 1
+  assert_equal "$status" 143
   assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15"
   evict "$f"
   assert_size "$f" $((33 * MiB))
@@ -405,31 +457,32 @@ signal_new() {
   start_slowed "$f" "$FALLOCATE" -n -l 400M "$f"
   (($(alloc_bytes "$f") < 390 * MiB)) || fail "too late"
   finish_with TERM
-  assert_equal "$status" 1
+  assert_equal "$status" 143
   assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15"
   evict "$f"
   assert_equal "$(state "$f")" "$fp"
   assert_avail_near "$d" "$before"
 }
 
+# The program is stopped at its first write, lease held, so the lease
+# stays breaking (the opener waiting) until the test lets it go on.
 @test "another process opening the file breaks the lease: stop, roll back, exit 1; the opener proceeds" {
   require_fs bigext2
-  local d f before opener i
+  local d f before opener
   d=$(tdir bigext2)
   f=$d/leased
   before=$(avail "$d")
-  start_slowed "$f" "$FALLOCATE" -l 400M "$f"
+  stopped_at pwritev 1
+  slowed "$FALLOCATE" -l 400M "$f"
+  held_in pwritev
   # The opener blocks in open(2) until the lease is given back.
   head -c 1 -- "$f" >"$BATS_TEST_TMPDIR/opened" 2>&1 3>&- &
   opener=$!
-  for ((i = 0; i < 600; i++)); do
-    grep -q "LEASE  *BREAKING .* $PID " /proc/locks && break
-    sleep 0.05
-  done
-  grep -q "LEASE  *BREAKING .* $PID " /proc/locks ||
-    fail "the lease was not broken: $(grep LEASE /proc/locks)"
-  finish_with ""
-  wait "$opener" || fail "the opener failed: $(cat "$BATS_TEST_TMPDIR/opened")"
+  lease_breaking
+  job_running "$opener" || fail "the opener did not wait for the lease: $(cat "$BATS_TEST_TMPDIR/opened")"
+  finish_held ""
+  wait_job "$opener" 60 "the opener"
+  ((JOB_STATUS == 0)) || fail "the opener failed: $(cat "$BATS_TEST_TMPDIR/opened")"
   assert_equal "$status" 1
   assert_equal "$stderr" "fallocate: '$f': cannot allocate: another process opened or truncated the file; stopped and rolled back"
   assert_file_not_exists "$f"
@@ -438,8 +491,8 @@ signal_new() {
 
 # A signal that comes once the zeros are written, while the file is being
 # synced, lets the program finish that file (its fsync delayed by 1 s) and
-# skips the FILEs after it.
-@test "a signal during the final fsync: the file is kept whole, the next FILE skipped, exit 1" {
+# skips the FILEs after it; then it dies by the signal.
+@test "a signal during the final fsync: the file is kept whole, the next FILE skipped, exit 143" {
   require_fs bigext2
   local d f g deadline
   d=$(tdir bigext2)
@@ -449,14 +502,14 @@ signal_new() {
   slowed env --default-signal "$FALLOCATE" -l 400M "$f" "$g"
   deadline=$((SECONDS + 60))
   while (($(stat -c %s -- "$f" 2>/dev/null || echo 0) < 400 * MiB)); do
-    kill -0 "$TRACER" 2>/dev/null || fail "the program ended first: $(cat "$BATS_TEST_TMPDIR/err")"
+    job_running "$TRACER" || fail "the program ended first: $(cat "$BATS_TEST_TMPDIR/err")"
     ((SECONDS < deadline)) || fail "the zeros were not written within 60 s"
     sleep 0.01
   done
-  # Well inside the delayed fsync.
-  sleep 0.3
+  # Inside the delayed fsync of the file.
+  held_in fsync "$f"
   finish_with TERM
-  assert_equal "$status" 1
+  assert_equal "$status" 143
   assert_equal "$output" ""
   assert_equal "$stderr" "fallocate: interrupted by signal 15; 1 files not processed"
   evict "$f"
@@ -465,17 +518,74 @@ signal_new() {
   assert_file_not_exists "$g"
 }
 
+# A signal during the first of two FILEs: the first is rolled back, the
+# second is not touched, and the program dies by the signal.  The program
+# is stopped at its first write, and signalled there.
+@test "SIGTERM during the first of two FILEs: the second is left untouched, exit 143" {
+  require_fs bigext2
+  local d f g before
+  d=$(tdir bigext2)
+  f=$d/first
+  g=$d/second
+  make_mixed "$g" $((16 * MiB))
+  touch -d '2001-02-03 04:05:06' "$g"
+  before="$(state "$g") $(stat -c %y "$g")"
+  stopped_at pwritev 1
+  slowed env --default-signal "$FALLOCATE" -l 400M "$f" "$g"
+  held_in pwritev
+  finish_held TERM
+  assert_equal "$status" 143
+  assert_equal "$output" ""
+  assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15
+fallocate: interrupted by signal 15; 1 files not processed"
+  assert_file_not_exists "$f"
+  evict "$g"
+  assert_equal "$(state "$g") $(stat -c %y "$g")" "$before"
+}
+
+# The cause of a stop is the file's own: after a lease break on the first
+# FILE (as in the lease test above), SIGINT during the zero-fill of the
+# second is reported as the signal.  The program is stopped at its first
+# write into each.
+@test "a lease break on the first FILE, then SIGINT during the second: the second says signal 2, exit 130" {
+  require_fs bigext2
+  local d f g opener
+  d=$(tdir bigext2)
+  f=$d/first
+  g=$d/second
+  stopped_at pwritev 1..2
+  slowed env --default-signal "$FALLOCATE" -l 32M "$f" "$g"
+  held_in pwritev "$f"
+  head -c 1 -- "$f" >"$BATS_TEST_TMPDIR/opened" 2>&1 3>&- &
+  opener=$!
+  lease_breaking
+  held_in pwritev "$g" go
+  finish_held INT
+  wait_job "$opener" 60 "the opener"
+  ((JOB_STATUS == 0)) || fail "the opener failed: $(cat "$BATS_TEST_TMPDIR/opened")"
+  assert_equal "$output" ""
+  [[ ${stderr_lines[0]} == "fallocate: '$f': cannot allocate: another process opened "* ]] ||
+    fail "the first FILE does not report the lease break: $stderr"
+  assert_equal "${stderr_lines[1]}" "fallocate: '$g': cannot allocate: interrupted by signal 2"
+  assert_equal "${#stderr_lines[@]}" 2
+  assert_equal "$status" 130
+  assert_file_not_exists "$f"
+  assert_file_not_exists "$g"
+}
+
 @test "--progress on a terminal shows the zero-fill's progress" {
   require_fs bigext2
-  local d f log
+  local d f log rc=0
   d=$(tdir bigext2)
   f=$d/progress
   log=$BATS_TEST_TMPDIR/typescript
   # script(1) gives the program a terminal; each 8 MiB write is held back
   # 0.25 s, longer than the 0.2 s between two progress lines.
   delayed pwritev 250000
-  script -qfec "$(printf '%q ' "${DELAYED[@]}" "$FALLOCATE" --progress -l 64M "$f")" \
-    "$log" </dev/null >/dev/null 3>&-
+  timeout 120 script -qfec "$(printf '%q ' "${DELAYED[@]}" "$FALLOCATE" --progress -l 64M "$f")" \
+    "$log" </dev/null >/dev/null 3>&- || rc=$?
+  ((rc != 124)) || fail "the zero-fill under script(1) did not end within 120 s"
+  ((rc == 0)) || fail "script(1) or the zero-fill failed, exit status $rc: $(cat "$log" 2>/dev/null)"
   assert_progress_drawn "$log" "$f" "64 MiB"
   evict "$f"
   assert_size "$f" $((64 * MiB))

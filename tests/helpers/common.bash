@@ -283,7 +283,11 @@ drop_caches() {
   else
     local fd
     exec {fd}>>"$_CACHE_LOCK_FILE"
-    flock -x "$fd"
+    if ! flock -x -w 600 "$fd"; then
+      exec {fd}>&-
+      fail "drop_caches: another test held the page-cache lock for 600 s"
+      return 1
+    fi
     echo 3 >/proc/sys/vm/drop_caches
     exec {fd}>&-
   fi
@@ -294,7 +298,8 @@ drop_caches() {
 cache_lock() {
   is_root || return 0
   exec {_CACHE_LOCK_FD}>>"$_CACHE_LOCK_FILE"
-  flock -x "$_CACHE_LOCK_FD"
+  flock -x -w 600 "$_CACHE_LOCK_FD" ||
+    fail "cache_lock: another test held the page-cache lock for 600 s"
 }
 
 # cache_unlock: call in teardown after cache_lock.
@@ -660,6 +665,35 @@ delayed() {
   command -v strace >/dev/null || ci_skip "strace is not installed"
   DELAYED=(env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null
            -e signal=none -e trace="$1" -e inject="$1":delay_enter="$2" --)
+}
+
+# job_running PID: true while process PID exists and has not ended (a
+# child that ended stays a zombie until it is waited for, and kill -0
+# still finds it).
+job_running() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ ${stat%% *} != [ZX] ]]
+}
+
+# wait_job PID SECONDS WHAT: wait at most SECONDS for the background job
+# PID (a child of this shell) to end, and set JOB_STATUS to its exit
+# status.  If it is still running then, kill it and fail: "WHAT did not
+# end within SECONDS s".
+wait_job() {
+  local deadline=$((SECONDS + $2))
+  while job_running "$1"; do
+    if ((SECONDS >= deadline)); then
+      kill -KILL "$1" 2>/dev/null || true
+      wait "$1" 2>/dev/null || true
+      fail "$3 did not end within $2 s"
+      return 1
+    fi
+    sleep 0.01
+  done
+  JOB_STATUS=0
+  wait "$1" || JOB_STATUS=$?
 }
 
 # assert_progress_drawn TYPESCRIPT FILE TOTAL: script(1)'s TYPESCRIPT has
