@@ -643,7 +643,8 @@ slowed() {
 }
 
 # finish_with SIGNAL: send SIGNAL to the program (none if SIGNAL is
-# empty), wait for it, and set status, output and stderr from it.
+# empty), wait for it, and set status, output, lines, stderr and
+# stderr_lines from it, as `run --separate-stderr` does.
 finish_with() {
   [[ -z $1 ]] || kill -"$1" "$PID"
   status=0
@@ -651,6 +652,8 @@ finish_with() {
   PID= TRACER=
   output=$(<"$BATS_TEST_TMPDIR/out")
   stderr=$(<"$BATS_TEST_TMPDIR/err")
+  mapfile -t lines <<<"$output"
+  mapfile -t stderr_lines <<<"$stderr"
 }
 
 # finish_within SECONDS: as `finish_with ""`, but if the program has not
