@@ -76,11 +76,18 @@ fiemap_next (struct extents *walk, struct extent *seg)
           e = &map->fm_extents[walk->next];
           break;
         }
-      /* A fresh batch with nothing past the position would be a kernel
-         bug; taking the rest for a hole only keeps the walk finite, as
-         holes are neither read nor punched.  */
-      if (walk->mapped_all || refilled)
+      if (walk->mapped_all)
         break;
+      /* A fresh batch with nothing past the position (the file shrank
+         meanwhile, or a kernel bug) says nothing about the rest: take it
+         for data, which is read before anything is punched and is never
+         written over, rather than for a hole.  */
+      if (refilled)
+        {
+          seg->kind = EXTENT_DATA;
+          seg->length = walk->end - walk->pos;
+          return 0;
+        }
       int err = fiemap_fill (walk);
       if (err)
         return err;
@@ -193,4 +200,22 @@ extents_close (struct extents *walk)
 {
   free (walk->map);
   walk->map = NULL;
+}
+
+int
+extents_each (int fd, off_t start, off_t end, extents_fn fn, void *arg,
+              enum extents_method *method)
+{
+  struct extents walk;
+  int err = extents_open (&walk, fd, start, end);
+  if (err)
+    return err;
+  if (method)
+    *method = walk.method;
+  struct extent seg;
+  while (!(err = extents_next (&walk, &seg)) && seg.length
+         && !(err = fn (arg, &seg)))
+    continue;
+  extents_close (&walk);
+  return err;
 }

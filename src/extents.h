@@ -18,7 +18,10 @@
        first: an extent that the kernel still marks unwritten while new
        bytes for it wait in the page cache would otherwise pass for zeros.
        Extents whose data is delayed, of unknown location or encoded count
-       as DATA, never as UNWRITTEN.
+       as DATA, never as UNWRITTEN.  A later batch that comes back
+       empty, though the one before it did not end the map, makes the
+       rest of the range DATA: what the map does not say is never taken
+       for a hole.
      SEEK_DATA/SEEK_HOLE, where FIEMAP is missing (tmpfs): holes and data
        only.  tmpfs reports preallocated pages as holes here.
      Nothing: where SEEK_DATA is not supported either, the whole range is
@@ -78,5 +81,17 @@ int extents_next (struct extents *walk, struct extent *seg);
 
 /* Release what extents_open took.  */
 void extents_close (struct extents *walk);
+
+/* What extents_each calls for each segment: return 0 to go on, or a
+   nonzero value to stop the walk with it.  */
+typedef int (*extents_fn) (void *arg, struct extent const *seg);
+
+/* Walk [START, END) of FD, calling FN (ARG, SEG) for each segment in
+   offset order, and store the method used in *METHOD (if not NULL).
+   Return 0, FN's first nonzero value, or an errno value from reading
+   the map; a caller that must tell the last two apart notes in ARG that
+   FN failed.  */
+int extents_each (int fd, off_t start, off_t end, extents_fn fn, void *arg,
+                  enum extents_method *method);
 
 #endif

@@ -31,11 +31,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "areadlink.h"
 #include "closeout.h"
+#include "dirname.h"
 #include "error.h"
+#include "fcntl--.h"
+#include "filenamecat.h"
 #include "intprops.h"
 #include "progname.h"
 #include "quotearg.h"
+#include "same-inode.h"
+#include "xalloc.h"
 
 #include "fsinfo.h"
 #include "guard.h"
@@ -170,7 +176,12 @@ request_failed (struct request_error const *err)
       try_help ();
       break;
     case PROBLEM_AMBIGUOUS_OPTION:
-      error (0, 0, "option %s is ambiguous", quoteaf (err->text));
+      fflush (stdout);
+      fprintf (stderr, "%s: option %s is ambiguous; possibilities:",
+               program_name, quoteaf (err->text));
+      for (char const *const *c = err->candidates; *c; c++)
+        fprintf (stderr, " '--%s'", *c);
+      putc ('\n', stderr);
       try_help ();
       break;
     case PROBLEM_MISSING_ARGUMENT:
@@ -296,44 +307,123 @@ modifies_file (struct request const *req)
   return req->op != OP_REPORT && req->op != OP_NONE;
 }
 
-/* Open NAME for REQ.  Set *CREATED if this call created it.  Return the
-   descriptor, or -1 after printing why not.  */
+/* Symbolic links followed at most to a file to create, as the kernel
+   follows them.  */
+enum { MAX_SYMLINKS = 40 };
+
+/* open(2) NAME with FLAGS and O_NONBLOCK, so that a FIFO or a device
+   that waits for a peer cannot hold us up before its kind is checked;
+   without it where another process's lease blocks the open, which then
+   waits for the lease, as any open does.  */
 static int
-open_file (char const *name, struct request const *req, bool *created)
+open_nonblock (char const *name, int flags)
 {
-  *created = false;
-  struct stat st;
-  if (stat (name, &st) == 0 && !kind_allowed (name, st.st_mode, req))
-    return -1;
+  int fd = open (name, flags | O_NONBLOCK);
+  if (fd < 0 && errno == EWOULDBLOCK)
+    fd = open (name, flags);
+  return fd;
+}
+
+/* Open NAME with FLAGS, and if CREATE create it where it does not exist,
+   as the target of a dangling symbolic link too (as open(2) with O_CREAT
+   does, but knowing whether this call created the file).  Set *CREATED
+   to the name the file was created as, or to NULL.  Return the
+   descriptor, or -1 with errno set.  */
+static int
+open_or_create (char const *name, int flags, bool create, char **created)
+{
+  *created = NULL;
+  if (!create)
+    return open_nonblock (name, flags);
+  char *path = xstrdup (name);
+  for (int links = 0; ; links++)
+    {
+      int fd = open (path, flags | O_CREAT | O_EXCL | O_NONBLOCK,
+                     S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP | S_IROTH
+                     | S_IWOTH);
+      if (0 <= fd)
+        {
+          *created = path;
+          return fd;
+        }
+      if (errno != EEXIST)
+        break;
+      fd = open_nonblock (path, flags);
+      if (0 <= fd || errno != ENOENT)
+        {
+          int err = errno;
+          free (path);
+          errno = err;
+          return fd;
+        }
+      /* PATH exists but leads to nothing: a dangling symbolic link,
+         whose target is the file to create.  */
+      char *target = links < MAX_SYMLINKS ? areadlink (path) : NULL;
+      if (!target)
+        {
+          errno = links < MAX_SYMLINKS && errno == EINVAL ? ENOENT : ELOOP;
+          break;
+        }
+      if (!IS_ABSOLUTE_FILE_NAME (target))
+        {
+          char *dir = dir_name (path);
+          char *joined = file_name_concat (dir, target, NULL);
+          free (dir);
+          free (target);
+          target = joined;
+        }
+      free (path);
+      path = target;
+    }
+  int err = errno;
+  free (path);
+  errno = err;
+  return -1;
+}
+
+/* The file a run works on.  */
+struct target
+{
+  int fd;
+  struct stat st;               /* of FD when opened */
+  char *created;                /* the name this run created it as, or
+                                   NULL */
+};
+
+/* Open NAME for REQ into *T.  Return true, or false after printing why
+   not.  */
+static bool
+open_file (char const *name, struct request const *req, struct target *t)
+{
+  *t = (struct target) { .fd = -1 };
+  /* A first look, to refuse a directory or a device by its kind before
+     opening it (which may have effects of its own); the kind is checked
+     again on the descriptor, in case the name changed meanwhile.  */
+  if (stat (name, &t->st) == 0 && !kind_allowed (name, t->st.st_mode, req))
+    return false;
 
   int flags = ((modifies_file (req) ? O_RDWR : O_RDONLY)
                | O_CLOEXEC | O_NOCTTY);
-  int fd = -1;
-  if (creates_file (req))
-    {
-      fd = open (name, flags | O_CREAT | O_EXCL,
-                 S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH);
-      *created = 0 <= fd;
-    }
-  if (fd < 0 && (!creates_file (req) || errno == EEXIST))
-    fd = open (name, flags);
-  if (fd < 0)
+  t->fd = open_or_create (name, flags, creates_file (req), &t->created);
+  if (t->fd < 0)
     {
       error (0, errno, "cannot open %s", quoteaf (name));
-      return -1;
+      return false;
     }
-  if (fstat (fd, &st) != 0)
-    {
-      error (0, errno, "cannot stat %s", quoteaf (name));
-      close (fd);
-      return -1;
-    }
-  if (!kind_allowed (name, st.st_mode, req))
-    {
-      close (fd);
-      return -1;
-    }
-  return fd;
+  int fl;
+  if (fstat (t->fd, &t->st) != 0)
+    error (0, errno, "cannot stat %s", quoteaf (name));
+  else if (!kind_allowed (name, t->st.st_mode, req))
+    ;
+  else if ((fl = fcntl (t->fd, F_GETFL)) < 0
+           || fcntl (t->fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
+    error (0, errno, "%s: cannot clear O_NONBLOCK", quoteaf (name));
+  else
+    return true;
+  close (t->fd);
+  free (t->created);
+  t->created = NULL;
+  return false;
 }
 
 /* What the operation does, for "cannot ..." messages, and what it did,
@@ -470,36 +560,63 @@ explain_invalid (int fd, struct request const *req, char *buf, size_t size)
   return true;
 }
 
-/* Report the failure of OUT's step while REQ was applied to FD, NAME.  */
-static void
-failed (char const *name, int fd, struct request const *req,
-        struct space_outcome const *out)
+/* Why a long operation stopped before its end.  */
+enum stop_cause
 {
+  STOP_NONE,
+  STOP_SIGNAL,                  /* SIGINT, SIGTERM or SIGHUP came */
+  STOP_LEASE                    /* another process wanted the file */
+};
+
+/* One FILE being worked on: what the callbacks of long operations
+   need, and what the messages say of it.  */
+struct job
+{
+  char const *name;
+  int fd;
+  struct stat st;               /* of FD when opened */
+  struct request const *req;
+  struct guard guard;
+  bool guarded;                 /* the write lease is held */
+  bool lease_warned;            /* said once that there is no lease */
+  bool drawing;                 /* --progress has started */
+  enum stop_cause stopped;      /* why the operation stopped, if it did */
+  struct progress progress;
+};
+
+/* Report the failure of OUT's step while JOB's request was applied.  */
+static void
+failed (struct job const *job, struct space_outcome const *out)
+{
+  char const *name = quoteaf (job->name);
+  struct request const *req = job->req;
   char const *what = op_words[req->op].doing;
   bool keep = req->mode & FALLOC_FL_KEEP_SIZE;
   char reason[160];
   struct fsinfo fs;
   if (out->step == STEP_SYNC)
-    error (0, out->err, "%s: cannot sync", quoteaf (name));
+    error (0, out->err, "%s: cannot sync", name);
   else if (out->step == STEP_GUARD)
     error (0, 0, "%s is open by another process; not writing zeros into "
-           "its holes (use --force to write anyway)", quoteaf (name));
-  else if (out->err == EINTR && guard_broken ())
-    error (0, 0, "%s: cannot %s: another process opened the file; "
-           "stopped and rolled back", quoteaf (name), what);
-  else if (out->err == EINTR && interrupted)
-    error (0, 0, "%s: cannot %s: interrupted by signal %d", quoteaf (name),
-           what, (int) interrupted);
-  else if ((out->err == EOPNOTSUPP || out->err == ENOSYS)
-           && fsinfo_get (fd, &fs) == 0)
-    error (0, 0, "%s: cannot %s%s: %s on %s%s", quoteaf (name), what,
+           "its holes (use --force to write anyway)", name);
+  else if (out->err == EINTR && job->stopped == STOP_LEASE)
+    error (0, 0, "%s: cannot %s: another process opened or truncated the "
+           "file; stopped and rolled back", name, what);
+  else if (out->err == EINTR && job->stopped == STOP_SIGNAL)
+    error (0, 0, "%s: cannot %s: interrupted by signal %d", name, what,
+           (int) interrupted);
+  else if (out->err == ENOSYS)
+    error (0, 0, "%s: cannot %s: %s (this kernel has no fallocate(2))",
+           name, what, strerror (out->err));
+  else if (out->err == EOPNOTSUPP && fsinfo_get (job->fd, &fs) == 0)
+    error (0, 0, "%s: cannot %s%s: %s on %s%s", name, what,
            keep && req->op != OP_PUNCH ? " with --keep-size" : "",
            strerror (out->err), fs.type, where_it_works (req->op, keep));
   else if (out->err == EINVAL
-           && explain_invalid (fd, req, reason, sizeof reason))
-    error (0, 0, "%s: cannot %s: %s", quoteaf (name), what, reason);
+           && explain_invalid (job->fd, req, reason, sizeof reason))
+    error (0, 0, "%s: cannot %s: %s", name, what, reason);
   else
-    error (0, out->err, "%s: cannot %s", quoteaf (name), what);
+    error (0, out->err, "%s: cannot %s", name, what);
 }
 
 /* Whether REQ allocates space, and so must give it back on failure.  */
@@ -510,46 +627,67 @@ allocates (struct request const *req)
           || req->op == OP_ZERO || req->op == OP_WRITE_ZEROES);
 }
 
-/* Give REQ's page cache advice for FD, NAME.  Set *BYTES to the length
-   of the range it covered.  */
-static bool
-advise (int fd, char const *name, struct request const *req, off_t *bytes)
+/* The bytes of JOB's file from OFFSET to its end: of the device, for a
+   block device, whose st_size is 0.  */
+static off_t
+bytes_to_end (struct job const *job, off_t offset)
 {
+  off_t size = job->st.st_size;
+  if (S_ISBLK (job->st.st_mode) && fsinfo_device_size (job->fd, &size) != 0)
+    size = 0;
+  return offset < size ? size - offset : 0;
+}
+
+/* Give JOB's page cache advice.  Set *BYTES to the length of the range
+   it covered.  */
+static bool
+advise (struct job const *job, off_t *bytes)
+{
+  struct request const *req = job->req;
   struct space_outcome out;
-  if (space_advise (fd, req->offset, req->length, req->advice, &out) != 0)
+  if (space_advise (job->fd, req->offset, req->length, req->advice, &out)
+      != 0)
     {
-      error (0, out.err, "%s: cannot give %s advice", quoteaf (name),
+      error (0, out.err, "%s: cannot give %s advice", quoteaf (job->name),
              advice_name (req->advice));
       return false;
     }
-  *bytes = req->length;
-  struct stat st;
-  if (!*bytes && fstat (fd, &st) == 0 && req->offset < st.st_size)
-    *bytes = st.st_size - req->offset;
+  *bytes = req->length ? req->length : bytes_to_end (job, req->offset);
   return true;
 }
 
-/* One FILE being worked on: what the callbacks of long operations
-   need.  */
-struct job
+/* Whether the range of JOB's request fits on its block device; say why
+   not if not.  The kernel would clamp some operations to the end of the
+   device, or write zeros up to it before failing.  */
+static bool
+fits_device (struct job const *job)
 {
-  char const *name;
-  int fd;
-  struct request const *req;
-  struct guard guard;
-  bool guarded;                 /* the write lease is held */
-  bool lease_warned;            /* said once that there is no lease */
-  bool drawing;                 /* --progress has started */
-  struct progress progress;
-};
+  struct request const *req = job->req;
+  off_t size;
+  int err = fsinfo_device_size (job->fd, &size);
+  if (err)
+    error (0, err, "%s: cannot read the size of the device",
+           quoteaf (job->name));
+  else if (size < req->offset || size - req->offset < req->length)
+    error (0, 0, "%s: cannot %s: the range ends past the end of the device "
+           "(%jd bytes)", quoteaf (job->name), op_words[req->op].doing,
+           (intmax_t) size);
+  else
+    return true;
+  return false;
+}
 
 /* Whether the operation of JOB must stop: a signal came, or another
-   process wants the file.  */
+   process wants the file.  Note which.  */
 static bool
 job_should_stop (void *arg)
 {
-  struct job const *job = arg;
-  return interrupted || (job->guarded && guard_broken ());
+  struct job *job = arg;
+  if (interrupted)
+    job->stopped = STOP_SIGNAL;
+  else if (job->guarded && guard_broken ())
+    job->stopped = STOP_LEASE;
+  return job->stopped != STOP_NONE;
 }
 
 /* Draw the progress of JOB: DONE of TOTAL bytes.  */
@@ -622,7 +760,41 @@ job_unguard (struct job *job)
   job->guarded = false;
 }
 
-/* Print the -v line of a hole that -d or -r found in JOB's file.  */
+/* Roll back what the failed operation of JOB allocated, as U recorded:
+   only while no other process has the file open, which the write lease
+   proves (--force or not: a rollback must not punch or cut what another
+   writer put there); where leases cannot be had at all, as the
+   operation itself went on.  */
+static void
+job_roll_back (struct job *job, struct undo const *u)
+{
+  enum undo_company company = UNDO_ALONE;
+  if (!job->guarded)
+    {
+      int err = guard_take (&job->guard, job->fd);
+      job->guarded = !err;
+      company = !err ? UNDO_ALONE : err == EAGAIN ? UNDO_SHARED
+                                                  : UNDO_UNKNOWN;
+    }
+  off_t left;
+  int cause;
+  int err = undo_apply (job->fd, u, company, &left, &cause);
+  job_unguard (job);
+  char const *name = quoteaf (job->name);
+  if (err)
+    error (0, err, "%s: cannot restore the size and holes it had", name);
+  else if (left)
+    {
+      char buf[HUMAN_SIZE_BUFSIZE];
+      error (0, 0, "warning: %s: %s (%jd bytes) allocated by this run left "
+             "in place: %s%s", name, human_size (left, buf), (intmax_t) left,
+             cause == EBUSY ? "the file is open by another process"
+             : cause ? "cannot punch holes: " : "its filesystem kept them",
+             cause && cause != EBUSY ? strerror (cause) : "");
+    }
+}
+
+/* Print the -v line of a hole that -r found in JOB's file.  */
 static void
 job_hole (void *arg, enum hole_kind kind, off_t offset, off_t length)
 {
@@ -654,25 +826,27 @@ holes_failed (struct job const *job, struct holes_stats const *stats,
   if (out->step == STEP_GUARD)
     error (0, 0, "%s is open by another process; not digging holes "
            "(use --force to dig anyway)", name);
-  else if (out->err == EINTR && dig)
+  else if (out->err == EINTR && dig && job->stopped != STOP_NONE)
     {
       char why[64];
-      if (interrupted)
+      if (job->stopped == STOP_SIGNAL)
         snprintf (why, sizeof why, "interrupted by signal %d",
                   (int) interrupted);
       else
-        snprintf (why, sizeof why, "another process opened the file");
+        snprintf (why, sizeof why, "another process opened or truncated "
+                  "the file");
       error (0, 0, "%s: %s; stopped digging at offset %jd of %jd, after "
              "converting %jd holes (%jd bytes) to sparse holes", name, why,
              (intmax_t) (stats->start + stats->done), (intmax_t) stats->end,
              stats->data_holes, (intmax_t) stats->data_hole_bytes);
     }
   else
-    failed (job->name, job->fd, job->req, out);
+    failed (job, out);
 }
 
 /* Report (-r) or dig (-d) the holes of JOB's file with HOOKS.  Return
-   true on success.  */
+   true on success.  Only the report lists the holes one by one with
+   -v, as util-linux does.  */
 static bool
 job_holes (struct job *job, struct space_hooks const *hooks)
 {
@@ -683,7 +857,7 @@ job_holes (struct job *job, struct space_hooks const *hooks)
   struct holes_stats stats;
   struct space_outcome out;
   int err = holes_scan (job->fd, req->offset, req->length, dig,
-                        req->verbose ? job_hole : NULL, job, hooks,
+                        req->verbose && !dig ? job_hole : NULL, job, hooks,
                         &stats, &out);
   job_progress_end (job);
   job_unguard (job);
@@ -709,16 +883,51 @@ job_holes (struct job *job, struct space_hooks const *hooks)
   return true;
 }
 
+/* Remove NAME, the file T's run created, while its name still refers to
+   it: another process may have renamed another file over it meanwhile.
+   Call while T's descriptor is open, so that its inode cannot be
+   reused.  */
+static void
+remove_created (char const *name, struct target const *t)
+{
+  struct stat now;
+  if (lstat (t->created, &now) != 0)
+    return;
+  if (!SAME_INODE (now, t->st))
+    error (0, 0, "warning: %s: not removed: the name no longer refers to "
+           "the file this run created", quoteaf (t->created));
+  else if (unlink (t->created) != 0)
+    error (0, errno, "%s: cannot remove the file it created",
+           quoteaf (name));
+}
+
+/* Make the directory entry of CREATED, a file just created, durable.
+   Return 0, or an errno value.  */
+static int
+sync_parent (char const *created)
+{
+  char *dir = dir_name (created);
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOCTTY);
+  free (dir);
+  if (fd < 0)
+    return errno;
+  /* Some filesystems cannot sync a directory (EINVAL): their entries
+     are as durable as they get.  */
+  int err = fsync (fd) == 0 || errno == EINVAL ? 0 : errno;
+  if (close (fd) != 0 && !err)
+    err = errno;
+  return err;
+}
+
 /* Apply REQ to the file NAME.  Return true on success.  */
 static bool
 process_file (char const *name, struct request const *req)
 {
-  bool created;
-  int fd = open_file (name, req, &created);
-  if (fd < 0)
+  struct target t;
+  if (!open_file (name, req, &t))
     return false;
 
-  struct job job = { .name = name, .fd = fd, .req = req };
+  struct job job = { .name = name, .fd = t.fd, .st = t.st, .req = req };
   struct space_hooks hooks = { .arg = &job,
                                .progress = req->progress ? job_progress
                                                          : NULL,
@@ -726,10 +935,13 @@ process_file (char const *name, struct request const *req)
                                .guard = job_guard };
   struct space_outcome out = { 0 };
   struct undo undo = { 0 };
-  bool undoable = allocates (req) && !created;
+  bool undoable = allocates (req) && !t.created && S_ISREG (t.st.st_mode);
   bool ok = true;
   int err;
-  if (undoable && (err = undo_record (fd, req->offset, req->length, &undo)))
+  if (S_ISBLK (t.st.st_mode) && req->op != OP_NONE && !fits_device (&job))
+    ok = false;
+  else if (undoable
+           && (err = undo_record (t.fd, req->offset, req->length, &undo)))
     {
       error (0, err, "%s: cannot record the holes to restore on failure",
              quoteaf (name));
@@ -737,13 +949,12 @@ process_file (char const *name, struct request const *req)
     }
   else if (req->op == OP_DIG || req->op == OP_REPORT)
     ok = job_holes (&job, &hooks);
-  else if (req->op != OP_NONE && apply (fd, req, &hooks, &out) != 0)
+  else if (req->op != OP_NONE && apply (t.fd, req, &hooks, &out) != 0)
     {
-      failed (name, fd, req, &out);
+      failed (&job, &out);
       ok = false;
-      if (undoable && (err = undo_apply (fd, &undo)))
-        error (0, err, "%s: cannot restore the size and holes it had",
-               quoteaf (name));
+      if (undoable)
+        job_roll_back (&job, &undo);
     }
   job_progress_end (&job);
   job_unguard (&job);
@@ -751,22 +962,29 @@ process_file (char const *name, struct request const *req)
   /* Made durable even after a failure: the rollback, or the part of a
      dig that was done, is the file's state now.  */
   struct space_outcome synced;
-  if (modifies_file (req) && space_sync (fd, &synced) != 0 && ok)
+  if (modifies_file (req) && space_sync (t.fd, &synced) != 0 && ok)
     {
-      failed (name, fd, req, &synced);
+      failed (&job, &synced);
+      ok = false;
+    }
+  if (ok && t.created && (err = sync_parent (t.created)))
+    {
+      error (0, err, "%s: cannot sync its directory", quoteaf (name));
       ok = false;
     }
   off_t advised = 0;
   if (ok && req->advice != ADVICE_NONE)
-    ok = advise (fd, name, req, &advised);
-  if (close (fd) != 0 && ok)
+    ok = advise (&job, &advised);
+  if (!ok && t.created)
+    remove_created (name, &t);
+  if (close (t.fd) != 0 && ok)
     {
       error (0, errno, "%s: cannot close", quoteaf (name));
       ok = false;
+      if (t.created)
+        remove_created (name, &t);
     }
-  if (!ok && created && unlink (name) != 0)
-    error (0, errno, "%s: cannot remove the file it created",
-           quoteaf (name));
+  free (t.created);
   if (ok && req->verbose && op_words[req->op].done)
     tell (name, req->length, op_words[req->op].done,
           fallback_note (req->op, &out));
@@ -777,6 +995,19 @@ process_file (char const *name, struct request const *req)
       tell (name, advised, what, "");
     }
   return ok;
+}
+
+/* End the program by the signal SIG, as it would have ended had it not
+   caught it, so that the shell and the script that ran it know: after
+   the cleanup and the messages, flush and check standard output, restore
+   the default action and raise the signal again.  */
+static _Noreturn void
+die_by_signal (int sig)
+{
+  close_stdout ();
+  signal (sig, SIG_DFL);
+  raise (sig);
+  _exit (EXIT_FAILURE);
 }
 
 int
@@ -808,17 +1039,19 @@ main (int argc, char **argv)
     }
 
   /* A signal stops (and rolls back) the operation under way, or lets it
-     finish if it has; either way the remaining files are left alone.  */
+     finish if it has; either way the remaining files are left alone,
+     and the program then ends by the signal.  */
   catch_signals ();
   bool ok = true;
   int i;
   for (i = 0; i < req.nfiles && !interrupted; i++)
     ok &= process_file (req.files[i], &req);
-  if (i < req.nfiles)
+  if (interrupted)
     {
-      error (0, 0, "interrupted by signal %d; %d files not processed",
-             (int) interrupted, req.nfiles - i);
-      ok = false;
+      if (i < req.nfiles)
+        error (0, 0, "interrupted by signal %d; %d files not processed",
+               (int) interrupted, req.nfiles - i);
+      die_by_signal (interrupted);
     }
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

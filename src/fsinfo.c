@@ -10,9 +10,15 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <linux/fs.h>
+
+#include "intprops.h"
+#include "stdio--.h"
 
 static struct
 {
@@ -88,5 +94,17 @@ fsinfo_get (int fd, struct fsinfo *info)
         return 0;
       }
   snprintf (info->type, sizeof info->type, "unknown (0x%lx)", info->magic);
+  return 0;
+}
+
+int
+fsinfo_device_size (int fd, off_t *size)
+{
+  uint64_t bytes;
+  if (ioctl (fd, BLKGETSIZE64, &bytes) != 0)
+    return errno;
+  if (TYPE_MAXIMUM (off_t) < bytes)
+    return EOVERFLOW;
+  *size = bytes;
   return 0;
 }

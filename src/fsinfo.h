@@ -20,4 +20,8 @@ struct fsinfo
    otherwise "unknown".  Return 0, or an errno value.  */
 int fsinfo_get (int fd, struct fsinfo *info);
 
+/* Store in *SIZE the size in bytes of the block device open as FD.
+   Return 0, or an errno value.  */
+int fsinfo_device_size (int fd, off_t *size);
+
 #endif

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "intprops.h"
 
 #define OFF_T_MAX TYPE_MAXIMUM (off_t)
@@ -217,8 +218,12 @@ struct scan
   struct space_outcome *out;
   struct holes_tally tally;
   char *buf;                    /* HOLES_CHUNK bytes, or NULL */
-  off_t cached_from;            /* data read from here on is still cached */
+  struct cache_window cache;    /* what was cached before it was read */
   intmax_t punches;             /* punches done */
+  off_t stopped_at;             /* a stop before the punch there, or -1 */
+  struct extent const *mask;    /* if not NULL: dig only inside these */
+  size_t nmask;
+  size_t mask_next;             /* the first of them not behind us */
 };
 
 static bool
@@ -234,24 +239,13 @@ dig_punch (void *arg, off_t offset, off_t length)
 {
   struct scan *s = arg;
   if (should_stop (s))
-    return EINTR;
+    {
+      s->stopped_at = offset;
+      return EINTR;
+    }
   int err = space_punch (s->fd, offset, length, s->out);
   s->punches += !err;
   return err;
-}
-
-/* Drop what was read before END from the page cache, in pieces of at
-   least HOLES_CHUNK bytes, or all of it if ALL: POSIX_FADV_DONTNEED
-   costs too much to call for every small extent.  */
-static void
-uncache (struct scan *s, off_t end, bool all)
-{
-  if (HOLES_CHUNK <= end - s->cached_from || (all && s->cached_from < end))
-    {
-      posix_fadvise (s->fd, s->cached_from, end - s->cached_from,
-                     POSIX_FADV_DONTNEED);
-      s->cached_from = end;
-    }
 }
 
 static void
@@ -309,6 +303,9 @@ scan_data (struct scan *s, off_t offset, off_t end)
     {
       off_t chunk_end = min_off (floor_block (pos, HOLES_CHUNK) + HOLES_CHUNK,
                                  end);
+      /* Readahead may bring in up to a chunk past this one: note it
+         too before it can.  */
+      cache_note (&s->cache, pos, chunk_end + HOLES_CHUNK);
       ssize_t n;
       do
         n = pread (s->fd, s->buf, chunk_end - pos, pos);
@@ -323,10 +320,10 @@ scan_data (struct scan *s, off_t offset, off_t end)
       if (n == 0)
         return holes_tally_data (&s->tally);
       int err = classify (s, pos, n);
+      cache_drop_new (&s->cache, pos, pos + n);
       if (err)
         return err;
       pos += n;
-      uncache (s, pos, false);
       progress (s, pos);
       if (should_stop (s))
         return EINTR;
@@ -361,6 +358,36 @@ scan_segment (struct scan *s, struct extent const *seg)
         return err;
       }
     }
+}
+
+/* Hand segment SEG to the tally, digging only inside S's mask: the rest
+   of it counts as data that is neither read nor punched.  */
+static int
+scan_masked (struct scan *s, struct extent const *seg)
+{
+  off_t pos = seg->offset, end = seg->offset + seg->length;
+  int err = 0;
+  while (!err && pos < end)
+    {
+      while (s->mask_next < s->nmask
+             && (s->mask[s->mask_next].offset + s->mask[s->mask_next].length
+                 <= pos))
+        s->mask_next++;
+      struct extent const *m = (s->mask_next < s->nmask
+                                ? &s->mask[s->mask_next] : NULL);
+      if (!m || pos < m->offset)
+        {
+          err = holes_tally_data (&s->tally);
+          pos = m ? min_off (end, m->offset) : end;
+          continue;
+        }
+      off_t stop = min_off (end, m->offset + m->length);
+      struct extent piece = { .offset = pos, .length = stop - pos,
+                              .kind = seg->kind };
+      err = scan_segment (s, &piece);
+      pos = stop;
+    }
+  return err;
 }
 
 /* Make sure that FD's filesystem can punch holes, before anything is
@@ -421,7 +448,7 @@ walk_range (struct scan *s, off_t end)
         }
       if (!seg.length)
         break;
-      err = scan_segment (s, &seg);
+      err = s->mask ? scan_masked (s, &seg) : scan_segment (s, &seg);
       if (err)
         break;
       progress (s, seg.offset + seg.length);
@@ -432,7 +459,18 @@ walk_range (struct scan *s, off_t end)
         }
     }
   extents_close (&walk);
-  uncache (s, s->stats->start + s->stats->done, true);
+
+  /* Stopped: all before the punch that was not done, or else before the
+     run of zeros that is left unpunched, is dug; nothing after.  */
+  if (err && s->tally.punch)
+    {
+      off_t settled = (0 <= s->stopped_at ? s->stopped_at
+                       : s->tally.zero_start < s->tally.zero_end
+                       ? s->tally.punched
+                       : s->stats->start + s->stats->done);
+      if (settled < s->stats->start + s->stats->done)
+        s->stats->done = max_off (settled - s->stats->start, 0);
+    }
   int end_err = holes_tally_end (&s->tally, !err);
   return err ? err : end_err;
 }
@@ -444,11 +482,16 @@ same_time (struct timespec a, struct timespec b)
   return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
 }
 
-int
-holes_scan (int fd, off_t offset, off_t length, bool dig,
-            holes_found found, void *found_arg,
-            struct space_hooks const *hooks,
-            struct holes_stats *stats, struct space_outcome *out)
+/* The body of holes_scan and holes_dig_within: walk [OFFSET, OFFSET +
+   LENGTH) of FD (LENGTH 0: to the end of the file), digging if DIG, and
+   then only inside MASK (N extents) if MASK is not NULL, probing first
+   whether the filesystem can punch if PROBE.  */
+static int
+scan_file (int fd, off_t offset, off_t length, bool dig, bool probe,
+           struct extent const *mask, size_t n,
+           holes_found found, void *found_arg,
+           struct space_hooks const *hooks,
+           struct holes_stats *stats, struct space_outcome *out)
 {
   *stats = (struct holes_stats) { 0 };
   *out = (struct space_outcome) { 0 };
@@ -476,16 +519,22 @@ holes_scan (int fd, off_t offset, off_t length, bool dig,
     }
 
   struct scan s = { .fd = fd, .hooks = hooks, .stats = stats, .out = out,
-                    .cached_from = stats->start };
+                    .stopped_at = -1, .mask = mask, .nmask = n };
+  if (cache_window_init (&s.cache, fd, 2 * HOLES_CHUNK) != 0)
+    {
+      *out = (struct space_outcome) { .err = ENOMEM, .step = STEP_READ };
+      return ENOMEM;
+    }
   holes_tally_init (&s.tally, stats->start, end, st.st_size, block,
                     found, found_arg, stats, dig ? dig_punch : NULL, &s);
-  err = dig ? probe_punch (fd, st.st_size, block, out) : 0;
+  err = dig && probe ? probe_punch (fd, st.st_size, block, out) : 0;
   struct stat probed = st;
-  if (dig && fstat (fd, &probed) != 0)
+  if (dig && probe && fstat (fd, &probed) != 0)
     probed = st;
   if (!err)
     err = walk_range (&s, end);
   free (s.buf);
+  cache_window_free (&s.cache);
   if (err && (err == EINTR || !out->err))
     *out = (struct space_outcome) { .err = err, .step = STEP_NONE };
 
@@ -497,4 +546,33 @@ holes_scan (int fd, off_t offset, off_t length, bool dig,
     futimens (fd, (struct timespec[]) { { .tv_nsec = UTIME_OMIT },
                                         st.st_mtim });
   return err;
+}
+
+int
+holes_scan (int fd, off_t offset, off_t length, bool dig,
+            holes_found found, void *found_arg,
+            struct space_hooks const *hooks,
+            struct holes_stats *stats, struct space_outcome *out)
+{
+  return scan_file (fd, offset, length, dig, true, NULL, 0, found,
+                    found_arg, hooks, stats, out);
+}
+
+int
+holes_dig_within (int fd, struct extent const *ranges, size_t n, off_t end,
+                  struct holes_stats *stats, struct space_outcome *out)
+{
+  off_t start = n ? ranges[0].offset : 0;
+  off_t last = n ? ranges[n - 1].offset + ranges[n - 1].length : 0;
+  if (end < last)
+    last = end;
+  if (last <= start)
+    {
+      *stats = (struct holes_stats) { 0 };
+      *out = (struct space_outcome) { 0 };
+      return 0;
+    }
+  off_t length = last - start;
+  return scan_file (fd, start, length, true, false, ranges, n, NULL, NULL,
+                    NULL, stats, out);
 }

@@ -14,9 +14,10 @@
                  other partial block at an edge of the range never counts.
 
    Data extents are read in aligned chunks of HOLES_CHUNK bytes (file
-   holes and unwritten extents never are) and dropped from the page cache
-   once tested, so memory stays constant and the machine's working set
-   stays.
+   holes and unwritten extents never are), and what the reads brought
+   into the page cache is dropped once tested (cache.h: pages cached
+   before stay cached), so memory stays constant and the machine's
+   working set stays.
 
    When digging, each data hole is punched (FALLOC_FL_PUNCH_HOLE |
    FALLOC_FL_KEEP_SIZE) as soon as its blocks are verified, long ones in
@@ -92,6 +93,16 @@ int holes_scan (int fd, off_t offset, off_t length, bool dig,
                 holes_found found, void *found_arg,
                 struct space_hooks const *hooks,
                 struct holes_stats *stats, struct space_outcome *out);
+
+/* Dig only inside RANGES (N extents in offset order, disjoint) of FD,
+   and before END, with FD open for writing: punch what in them reads as zeros or is unwritten,
+   in one walk of the map, as holes_scan does, but without the guard and
+   without the probe (a filesystem that cannot punch fails the first
+   punch with EOPNOTSUPP).  For the rollback, which gives back the holes
+   it recorded.  Return as holes_scan does.  */
+int holes_dig_within (int fd, struct extent const *ranges, size_t n,
+                      off_t end, struct holes_stats *stats,
+                      struct space_outcome *out);
 
 /* Whether the SIZE bytes at BUF are all zero.  */
 bool holes_is_zero (void const *buf, size_t size);

@@ -48,6 +48,9 @@ static struct option const long_options[] =
   {"version", no_argument, NULL, 'V'},
   {NULL, 0, NULL, 0}
 };
+static_assert (sizeof long_options / sizeof *long_options - 1
+               <= REQUEST_MAX_CANDIDATES,
+               "room for every long option as a candidate");
 
 /* Conflict rules: no option of SUBJECTS goes with any other option of
    OBJECTS.  The lists end in 0.  */
@@ -152,10 +155,11 @@ fail (struct request_error *err, enum request_problem problem,
   return REQUEST_ERROR;
 }
 
-/* How many long options TEXT (without its dashes, up to any '=')
-   abbreviates; an exact name counts as the only match.  */
+/* Fill ERR's candidates with the long options that TEXT (without its
+   dashes, up to any '=') abbreviates, in the order of the table, and
+   return how many there are; an exact name is the only candidate.  */
 static int
-long_matches (char const *text)
+long_matches (char const *text, struct request_error *err)
 {
   size_t len = strcspn (text, "=");
   int n = 0;
@@ -163,32 +167,41 @@ long_matches (char const *text)
     if (strncmp (o->name, text, len) == 0)
       {
         if (o->name[len] == '\0')
-          return 1;
-        n++;
+          {
+            err->candidates[0] = o->name;
+            n = 1;
+            break;
+          }
+        err->candidates[n++] = o->name;
       }
+  err->candidates[n] = NULL;
   return n;
 }
 
-/* Describe the option getopt_long refused: argv[INDEX] for long options,
-   OPTOPT_VALUE for short ones.  */
+/* Describe the option getopt_long refused, from what it tells: it sets
+   OPTOPT_VALUE to 0 for an unknown or ambiguous long option, to the
+   value of a long option given an argument that it does not take, and
+   to the character of an unknown short option; after a long option,
+   argv[INDEX] is the whole of it.  */
 static enum request_status
 refused_option (struct request_error *err, char **argv, int index,
                 int optopt_value)
 {
-  char const *text = argv[index];
-  if (strncmp (text, "--", 2) == 0)
+  if (optopt_value && !long_name (optopt_value))
     {
-      if (optopt_value)
-        return fail (err, PROBLEM_EXTRA_ARGUMENT, long_name (optopt_value),
-                     NULL, text);
-      return fail (err, (long_matches (text + 2) > 1
-                         ? PROBLEM_AMBIGUOUS_OPTION : PROBLEM_UNKNOWN_OPTION),
-                   NULL, NULL, text);
+      fail (err, PROBLEM_UNKNOWN_OPTION, NULL, NULL, NULL);
+      err->spelled[0] = '-';
+      err->spelled[1] = optopt_value;
+      err->text = err->spelled;
+      return REQUEST_ERROR;
     }
-  fail (err, PROBLEM_UNKNOWN_OPTION, NULL, NULL, NULL);
-  err->spelled[0] = '-';
-  err->spelled[1] = optopt_value;
-  err->text = err->spelled;
+  char const *text = argv[index];
+  if (optopt_value)
+    return fail (err, PROBLEM_EXTRA_ARGUMENT, long_name (optopt_value),
+                 NULL, text);
+  fail (err, PROBLEM_UNKNOWN_OPTION, NULL, NULL, text);
+  if (1 < long_matches (text + 2, err))
+    err->problem = PROBLEM_AMBIGUOUS_OPTION;
   return REQUEST_ERROR;
 }
 

@@ -29,6 +29,9 @@ enum operation
 /* No advice given.  */
 enum { ADVICE_NONE = -1 };
 
+/* At least the number of long options.  */
+enum { REQUEST_MAX_CANDIDATES = 24 };
+
 struct request
 {
   enum operation op;
@@ -55,7 +58,7 @@ enum request_problem
 {
   PROBLEM_NONE,
   PROBLEM_UNKNOWN_OPTION,    /* text: the option as written */
-  PROBLEM_AMBIGUOUS_OPTION,  /* text: the option as written */
+  PROBLEM_AMBIGUOUS_OPTION,  /* text: the option as written; candidates */
   PROBLEM_MISSING_ARGUMENT,  /* option: its long name */
   PROBLEM_EXTRA_ARGUMENT,    /* option: a long option given "=VALUE" */
   PROBLEM_CONFLICT,          /* option, other: the two long names */
@@ -76,6 +79,8 @@ struct request_error
   char const *text;
   enum size_error size_error;
   char spelled[3];           /* holds TEXT for an unknown short option */
+  /* The long options an ambiguous one abbreviates, NULL-terminated.  */
+  char const *candidates[REQUEST_MAX_CANDIDATES + 1];
 };
 
 /* Turn ARGV into *REQ.  Pure: no I/O and no messages; on REQUEST_ERROR

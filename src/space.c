@@ -101,6 +101,10 @@ pwrite_zeros (int fd, off_t from, off_t to, bool *direct, off_t *done,
             return outcome (out, errno, STEP_WRITE, out->method);
           continue;
         }
+      /* Nothing written, and no error: the device or filesystem has no
+         room left (as gnulib's full-write takes it).  */
+      if (n == 0)
+        return outcome (out, ENOSPC, STEP_WRITE, out->method);
       from += n;
       *done += n;
       if (hooks && hooks->progress)
@@ -146,39 +150,46 @@ write_zeros (int fd, off_t from, off_t to, off_t *done, off_t total,
   return err;
 }
 
-/* Fail with ENOSPC if writing zeros over [FROM, TO) of FD, a file of
-   SIZE bytes, surely needs more space than its filesystem has free, even
-   for root: the fallbacks that write cannot reserve the space first, so
+/* extents_each's callback for check_room: add the length of each hole
+   to *ARG.  */
+static int
+add_hole_length (void *arg, struct extent const *seg)
+{
+  off_t *need = arg;
+  if (seg->kind == EXTENT_HOLE)
+    *need += seg->length;
+  return 0;
+}
+
+/* Fail with ENOSPC if writing zeros over [FROM, TO) of FD, whose status
+   is ST, surely needs more space than its filesystem has free, even for
+   root: the fallbacks that write cannot reserve the space first, so
    without this they would find out part way, after overwriting part of
    the range or writing what must then be rolled back.  The blocks to
    find are those of the holes and past the end of the file, plus one in
-   1024 for the indirect blocks that map them (ext2).  A filesystem that
-   reports no size at all (ramfs, FUSE without statfs) says nothing
-   about its free space either: there is nothing to check.  */
+   1024 for the indirect blocks that map them (ext2).  Writing over a
+   device takes no space; and a filesystem that reports no size at all
+   (ramfs, FUSE without statfs) says nothing about its free space either:
+   there is nothing to check then.  */
 static int
-check_room (int fd, off_t from, off_t to, off_t size,
+check_room (int fd, off_t from, off_t to, struct stat const *st,
             enum space_method method, struct space_outcome *out)
 {
+  if (!S_ISREG (st->st_mode))
+    return outcome (out, 0, STEP_NONE, method);
   struct statvfs fs;
   if (fstatvfs (fd, &fs) != 0)
     return outcome (out, errno, STEP_STATFS, method);
   if (!fs.f_blocks)
     return outcome (out, 0, STEP_NONE, method);
 
+  off_t size = st->st_size;
   off_t need = from < size && size < to ? to - size
                : size <= from ? to - from : 0;
   off_t eof = size < to ? size : to;
   if (from < eof)
     {
-      struct extents walk;
-      int err = extents_open (&walk, fd, from, eof);
-      if (err)
-        return outcome (out, err, STEP_MAP, method);
-      struct extent seg;
-      while (!(err = extents_next (&walk, &seg)) && seg.length)
-        if (seg.kind == EXTENT_HOLE)
-          need += seg.length;
-      extents_close (&walk);
+      int err = extents_each (fd, from, eof, add_hole_length, &need, NULL);
       if (err)
         return outcome (out, err, STEP_MAP, method);
     }
@@ -188,6 +199,35 @@ check_room (int fd, off_t from, off_t to, off_t size,
                    || (!ckd_mul (&free_bytes, fs.f_bfree, fs.f_frsize)
                        && free_bytes < need));
   return outcome (out, too_much ? ENOSPC : 0, STEP_WRITE, method);
+}
+
+/* What zero_fill's walk of the map carries from segment to segment.  */
+struct fill
+{
+  int fd;
+  off_t length;                 /* of the whole range, for progress */
+  off_t done;                   /* bytes of it handled */
+  struct space_hooks const *hooks;
+  struct space_outcome *out;
+  int err;                      /* the writes' error, not the map's */
+};
+
+/* extents_each's callback for zero_fill: write zeros into a hole, step
+   over anything allocated.  */
+static int
+fill_segment (void *arg, struct extent const *seg)
+{
+  struct fill *f = arg;
+  if (seg->kind == EXTENT_HOLE)
+    f->err = write_zeros (f->fd, seg->offset, seg->offset + seg->length,
+                          &f->done, f->length, f->hooks, f->out);
+  else
+    {
+      f->done += seg->length;
+      if (stopping (f->hooks))
+        f->err = outcome (f->out, EINTR, STEP_WRITE, METHOD_ZERO_FILL);
+    }
+  return f->err;
 }
 
 /* Allocate [OFFSET, OFFSET + LENGTH) of FD by writing zeros into its
@@ -209,60 +249,53 @@ zero_fill (int fd, off_t offset, off_t length, bool keep_size, int cause,
   int refused = hooks && hooks->guard ? hooks->guard (hooks->arg) : 0;
   if (refused)
     return outcome (out, refused, STEP_GUARD, METHOD_ZERO_FILL);
-  int err = check_room (fd, offset, end, st.st_size, METHOD_ZERO_FILL, out);
+  int err = check_room (fd, offset, end, &st, METHOD_ZERO_FILL, out);
   if (err)
     return err;
   off_t eof = st.st_size < end ? st.st_size : end;
-  off_t done = 0;
 
-  if (offset < eof)
-    {
-      struct extents walk;
-      err = extents_open (&walk, fd, offset, eof);
-      if (err)
-        return outcome (out, err, STEP_MAP, METHOD_ZERO_FILL);
-      struct extent seg;
-      while (!err)
-        {
-          if ((err = extents_next (&walk, &seg)))
-            outcome (out, err, STEP_MAP, METHOD_ZERO_FILL);
-          else if (!seg.length)
-            break;
-          else if (seg.kind == EXTENT_HOLE)
-            err = write_zeros (fd, seg.offset, seg.offset + seg.length,
-                               &done, length, hooks, out);
-          else
-            {
-              done += seg.length;
-              if (stopping (hooks))
-                err = outcome (out, EINTR, STEP_WRITE, METHOD_ZERO_FILL);
-            }
-        }
-      extents_close (&walk);
-      if (err)
-        return err;
-    }
+  struct fill f = { .fd = fd, .length = length, .hooks = hooks, .out = out };
+  if (offset < eof
+      && (err = extents_each (fd, offset, eof, fill_segment, &f, NULL)))
+    return f.err ? f.err : outcome (out, err, STEP_MAP, METHOD_ZERO_FILL);
 
   off_t from = offset < st.st_size ? st.st_size : offset;
-  return write_zeros (fd, from, end, &done, length, hooks, out);
+  return write_zeros (fd, from, end, &f.done, length, hooks, out);
+}
+
+/* Reserve [OFFSET, OFFSET + LENGTH) of FD: allocate what the range lacks
+   with FALLOC_FL_KEEP_SIZE, which neither changes the size nor touches
+   a byte of data, so that an operation that then zeroes or sets the size
+   cannot run out of space half way, and a failure to reserve changes
+   nothing but the allocation, which the caller can give back.  */
+static int
+reserve (int fd, off_t offset, off_t length, struct space_hooks const *hooks,
+         struct space_outcome *out)
+{
+  return kernel (fd, FALLOC_FL_KEEP_SIZE, offset, length, hooks, out);
 }
 
 int
 space_allocate (int fd, off_t offset, off_t length, bool keep_size,
                 struct space_hooks const *hooks, struct space_outcome *out)
 {
-  int err = kernel (fd, keep_size ? FALLOC_FL_KEEP_SIZE : 0, offset, length,
-                    hooks, out);
-  if (!unsupported (err))
+  int err = reserve (fd, offset, length, hooks, out);
+  if (unsupported (err))
+    return zero_fill (fd, offset, length, keep_size, err, hooks, out);
+  if (err || keep_size)
     return err;
-  return zero_fill (fd, offset, length, keep_size, err, hooks, out);
+  /* The blocks are there: mode 0 now only raises the size, at once and
+     never below what another process made it meanwhile.  */
+  return kernel (fd, 0, offset, length, hooks, out);
 }
 
 int
 space_posix_allocate (int fd, off_t offset, off_t length,
                       struct space_outcome *out)
 {
-  int err;
+  int err = reserve (fd, offset, length, NULL, out);
+  if (err && !unsupported (err))
+    return err;
   do
     err = posix_fallocate (fd, offset, length);
   while (err == EINTR);
@@ -293,48 +326,59 @@ int
 space_zero (int fd, off_t offset, off_t length, bool keep_size,
             struct space_hooks const *hooks, struct space_outcome *out)
 {
+  /* Reserve first: zeroing then needs no new space, so running out of
+     it fails before a byte of data is zeroed.  Where nothing can be
+     reserved (no fallocate(2) at all, or a block device), the range is
+     zeroed as it is.  */
+  int err = reserve (fd, offset, length, hooks, out);
+  if (err && !unsupported (err))
+    return err;
+  bool reserved = !err;
   int keep = keep_size ? FALLOC_FL_KEEP_SIZE : 0;
-  int err = kernel (fd, FALLOC_FL_ZERO_RANGE | keep, offset, length, hooks,
-                    out);
+  err = kernel (fd, FALLOC_FL_ZERO_RANGE | keep, offset, length, hooks,
+                out);
   if (!unsupported (err))
     return err;
   int cause = err;
 
-  /* Allocate first, so that nothing is punched unless the range can be
-     allocated again; then punch and allocate: the range reads as zeros
-     and is allocated.  */
-  err = kernel (fd, keep, offset, length, hooks, out);
-  bool allocated = !err;
-  if (allocated)
+  /* No zero-range, but the range is reserved: punch it and allocate it
+     again, and it reads as zeros and is allocated.  */
+  if (reserved)
     {
       err = kernel (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset,
                     length, hooks, out);
       if (!err)
         err = kernel (fd, keep, offset, length, hooks, out);
       out->method = METHOD_PUNCH_ALLOCATE;
+      if (!unsupported (err))
+        return err;
     }
-  if (!unsupported (err))
-    return err;
 
-  /* Neither a punch nor an allocation: write the zeros, over the part
-     of the range inside the file (past it, blocks just allocated read as
-     zeros already).  Unallocated space past the end of the file would
-     change the size, which -n forbids: that fails before anything is
-     written.  */
+  /* Write the zeros.  Where the range is reserved, only over the part
+     inside the file: past it the reserved blocks read as zeros already,
+     and mode 0 then sets the size.  Unreserved space past the end of the
+     file would change the size, which -n forbids: that fails before
+     anything is written.  */
   struct stat st;
   if (fstat (fd, &st) != 0)
     return outcome (out, errno, STEP_STAT, METHOD_KERNEL);
   off_t end = offset + length;
-  if (keep_size && st.st_size < end && !allocated)
+  if (keep_size && st.st_size < end && !reserved)
     return outcome (out, cause, STEP_FALLOCATE, METHOD_KERNEL);
-  if (allocated && st.st_size < end)
-    end = st.st_size < offset ? offset : st.st_size;
-  if (!allocated && (err = check_room (fd, offset, end, st.st_size,
-                                       METHOD_WRITE, out)))
+  off_t write_end = end;
+  if (reserved && st.st_size < end)
+    write_end = st.st_size < offset ? offset : st.st_size;
+  if (!reserved && (err = check_room (fd, offset, end, &st, METHOD_WRITE,
+                                      out)))
     return err;
   off_t done = 0;
   outcome (out, 0, STEP_NONE, METHOD_WRITE);
-  return write_zeros (fd, offset, end, &done, length, hooks, out);
+  err = write_zeros (fd, offset, write_end, &done, length, hooks, out);
+  if (err || write_end == end || keep_size)
+    return err;
+  err = kernel (fd, 0, offset, length, hooks, out);
+  out->method = METHOD_WRITE;
+  return err;
 }
 
 int
@@ -342,22 +386,23 @@ space_write_zeroes (int fd, off_t offset, off_t length,
                     struct space_hooks const *hooks,
                     struct space_outcome *out)
 {
-  int err = kernel (fd, FALLOC_FL_WRITE_ZEROES, offset, length, hooks, out);
+  /* Reserve the space first where the filesystem can, so that running
+     out of it fails before a byte of the range is overwritten.  */
+  int err = reserve (fd, offset, length, hooks, out);
+  if (err && !unsupported (err))
+    return err;
+  bool reserved = !err;
+  err = kernel (fd, FALLOC_FL_WRITE_ZEROES, offset, length, hooks, out);
   if (!unsupported (err))
     return err;
 
-  /* Reserve the space first where the filesystem can, so that running
-     out of it fails before a byte of the range is overwritten.  */
-  err = kernel (fd, 0, offset, length, hooks, out);
-  if (err && !unsupported (err))
-    return err;
-  if (err)
+  if (!reserved)
     {
       /* Nothing reserved: at least make sure there is room.  */
       struct stat st;
       if (fstat (fd, &st) != 0)
         return outcome (out, errno, STEP_STAT, METHOD_WRITE);
-      if ((err = check_room (fd, offset, offset + length, st.st_size,
+      if ((err = check_room (fd, offset, offset + length, &st,
                              METHOD_WRITE, out)))
         return err;
     }

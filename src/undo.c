@@ -1,4 +1,4 @@
-/* Rollback bookkeeping.
+/* Rollback.
    Copyright (C) 2026 the fallocate developers.
    SPDX-License-Identifier: GPL-3.0-or-later  */
 
@@ -13,9 +13,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "extents.h"
 #include "holes.h"
 #include "space.h"
+
+static off_t
+min_off (off_t a, off_t b)
+{
+  return a < b ? a : b;
+}
+
+static off_t
+max_off (off_t a, off_t b)
+{
+  return a < b ? b : a;
+}
 
 /* Append the hole [OFFSET, OFFSET + LENGTH) to U, merging it with the
    last one when they touch.  */
@@ -24,7 +35,7 @@ add_hole (struct undo *u, off_t offset, off_t length)
 {
   if (u->nholes)
     {
-      struct undo_hole *last = &u->holes[u->nholes - 1];
+      struct extent *last = &u->holes[u->nholes - 1];
       if (last->offset + last->length == offset)
         {
           last->length += length;
@@ -37,91 +48,192 @@ add_hole (struct undo *u, off_t offset, off_t length)
       if (ckd_mul (&room, u->room ? u->room : 8, 2)
           || SIZE_MAX / sizeof *u->holes < room)
         return ENOMEM;
-      struct undo_hole *holes = realloc (u->holes, room * sizeof *holes);
+      struct extent *holes = realloc (u->holes, room * sizeof *holes);
       if (!holes)
         return ENOMEM;
       u->holes = holes;
       u->room = room;
     }
-  u->holes[u->nholes++] = (struct undo_hole) { offset, length };
+  u->holes[u->nholes++] = (struct extent) { .offset = offset,
+                                            .length = length,
+                                            .kind = EXTENT_HOLE };
+  return 0;
+}
+
+/* extents_each's callback for undo_record.  Only FIEMAP tells holes
+   from preallocated space: the SEEK_HOLE map of tmpfs counts
+   preallocated pages as holes, and punching them would free space the
+   file had (tmpfs undoes a failed fallocate(2) itself, and never needs
+   the zero-fill).  */
+static int
+record_segment (void *arg, struct extent const *seg)
+{
+  struct undo *u = arg;
+  if (u->method != EXTENTS_FIEMAP)
+    return 0;
+  if (seg->kind == EXTENT_HOLE)
+    return add_hole (u, seg->offset, seg->length);
+  if (u->size < seg->offset + seg->length)
+    u->reserved_past_eof = true;
   return 0;
 }
 
 int
 undo_record (int fd, off_t offset, off_t length, struct undo *u)
 {
-  *u = (struct undo) { 0 };
+  *u = (struct undo) { .start = offset, .end = offset + length };
   struct stat st;
   if (fstat (fd, &st) != 0)
     return errno;
   u->size = st.st_size;
+  u->mtime = st.st_mtim;
 
-  off_t end = offset + length;
-  off_t eof = st.st_size < end ? st.st_size : end;
-  int err = 0;
-  if (offset < eof)
+  int err = extents_each (fd, u->start, u->end, record_segment, u,
+                          &u->method);
+  if (!err && u->method != EXTENTS_FIEMAP && u->size < u->end)
     {
-      struct extents walk;
-      err = extents_open (&walk, fd, offset, eof);
-      if (err)
-        return err;
-      /* Only FIEMAP tells holes from preallocated space: the SEEK_HOLE
-         map of tmpfs counts preallocated pages as holes, and punching
-         them would free space the file had.  tmpfs undoes a failed
-         fallocate(2) itself, and never needs the zero-fill.  */
-      struct extent seg;
-      while (walk.method == EXTENTS_FIEMAP
-             && !(err = extents_next (&walk, &seg)) && seg.length)
-        if (seg.kind == EXTENT_HOLE
-            && (err = add_hole (u, seg.offset, seg.length)))
-          break;
-      extents_close (&walk);
-    }
-  if (!err && eof < end)
-    {
-      off_t from = offset < eof ? eof : offset;
-      err = add_hole (u, from, end - from);
+      off_t from = max_off (u->start, u->size);
+      err = add_hole (u, from, u->end - from);
     }
   if (err)
     undo_free (u);
   return err;
 }
 
-int
-undo_apply (int fd, struct undo const *u)
+/* What count_segment adds up: the bytes now allocated in U's former
+   holes, inside the old size and past it.  */
+struct count
+{
+  struct undo const *u;
+  size_t next;                  /* the first hole not behind the walk */
+  off_t inside, past;
+};
+
+/* extents_each's callback: add the part of SEG that is allocated and
+   lies in a former hole.  */
+static int
+count_segment (void *arg, struct extent const *seg)
+{
+  struct count *c = arg;
+  struct undo const *u = c->u;
+  if (seg->kind == EXTENT_HOLE)
+    return 0;
+  off_t end = seg->offset + seg->length;
+  for (size_t i = c->next; i < u->nholes && u->holes[i].offset < end; i++)
+    {
+      struct extent const *h = &u->holes[i];
+      if (h->offset + h->length <= seg->offset)
+        {
+          c->next = i + 1;
+          continue;
+        }
+      off_t from = max_off (seg->offset, h->offset);
+      off_t to = min_off (end, h->offset + h->length);
+      off_t split = min_off (max_off (from, u->size), to);
+      c->inside += max_off (split - from, 0);
+      c->past += max_off (to - split, 0);
+    }
+  return 0;
+}
+
+/* Count in *C the bytes of U's former holes that FD has allocated now.  */
+static int
+count_allocated (int fd, struct undo const *u, struct count *c)
+{
+  *c = (struct count) { .u = u };
+  return u->nholes ? extents_each (fd, u->start, u->end, count_segment, c,
+                                   NULL) : 0;
+}
+
+/* Punch U's former holes past the old end of the file.  */
+static int
+punch_past_eof (int fd, struct undo const *u)
 {
   int err = 0;
-
-  /* Past the old end of the file: punch, then cut the size back.  */
   for (size_t i = 0; i < u->nholes; i++)
     {
-      struct undo_hole const *h = &u->holes[i];
-      off_t from = h->offset < u->size ? u->size : h->offset;
-      off_t end = h->offset + h->length;
-      if (from < end
-          && fallocate (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                        from, end - from) != 0
-          && errno != EOPNOTSUPP && !err)
-        err = errno;
-    }
-  if (ftruncate (fd, u->size) != 0 && !err)
-    err = errno;
-
-  /* Inside the file, dig the former holes rather than punch them:
-     another process may have written there since they were recorded,
-     and only blocks that read as zeros, as the holes did, go back.  */
-  for (size_t i = 0; i < u->nholes && u->holes[i].offset < u->size; i++)
-    {
-      struct undo_hole const *h = &u->holes[i];
-      off_t end = h->offset + h->length;
-      struct holes_stats stats;
+      struct extent const *h = &u->holes[i];
+      off_t from = max_off (h->offset, u->size);
+      off_t to = h->offset + h->length;
       struct space_outcome out;
-      int e = holes_scan (fd, h->offset,
-                          (end < u->size ? end : u->size) - h->offset,
-                          true, NULL, NULL, NULL, &stats, &out);
-      if (e && e != EOPNOTSUPP && !err)
+      int e = from < to ? space_punch (fd, from, to - from, &out) : 0;
+      if (!err)
         err = e;
     }
+  return err;
+}
+
+static bool
+unsupported (int err)
+{
+  return err == EOPNOTSUPP || err == ENOSYS;
+}
+
+int
+undo_apply (int fd, struct undo const *u, enum undo_company company,
+            off_t *left, int *cause)
+{
+  *left = 0;
+  *cause = 0;
+  struct stat st;
+  if (fstat (fd, &st) != 0)
+    return errno;
+  struct count c;
+  int err = count_allocated (fd, u, &c);
+  if (err || company == UNDO_SHARED
+      || (!c.inside && !c.past && st.st_size <= u->size))
+    {
+      *left = c.inside + c.past;
+      *cause = company == UNDO_SHARED && *left ? EBUSY : 0;
+      return err;
+    }
+
+  /* Inside the file, dig the former holes rather than punch them: only
+     blocks that read as zeros, as the holes did, go back.  */
+  size_t n = 0;
+  while (n < u->nholes && u->holes[n].offset < u->size)
+    n++;
+  if (c.inside)
+    {
+      struct holes_stats stats;
+      struct space_outcome out;
+      int e = holes_dig_within (fd, u->holes, n, u->size, &stats, &out);
+      if (unsupported (e))
+        *cause = e;
+      else
+        err = e;
+    }
+
+  /* Past the old end of the file: a fallback that wrote there made the
+     file larger, and cutting the size back frees all of it; what was
+     only reserved there (the size unchanged) goes the same way, unless
+     the file had blocks of its own past its end, which only a punch of
+     the former holes spares (ext4 ignores punches past the end of a
+     file: those blocks are then left).  */
+  int e = 0;
+  if (u->size < st.st_size || (c.past && !u->reserved_past_eof))
+    e = ftruncate (fd, u->size) == 0 ? 0 : errno;
+  else if (c.past)
+    e = punch_past_eof (fd, u);
+  if (unsupported (e))
+    *cause = e;
+  else if (!err)
+    err = e;
+
+  int count_err = count_allocated (fd, u, &c);
+  if (!err)
+    err = count_err;
+  *left = c.inside + c.past;
+  if (!*left)
+    *cause = 0;
+
+  /* Nobody else has the file open: its modification time is this
+     run's to put back.  */
+  if (company == UNDO_ALONE && fstat (fd, &st) == 0
+      && (st.st_mtim.tv_sec != u->mtime.tv_sec
+          || st.st_mtim.tv_nsec != u->mtime.tv_nsec))
+    futimens (fd, (struct timespec[]) { { .tv_nsec = UTIME_OMIT },
+                                        u->mtime });
   return err;
 }
 

@@ -397,7 +397,7 @@ signal_new() {
   finish_with ""
   wait "$opener" || fail "the opener failed: $(cat "$BATS_TEST_TMPDIR/opened")"
   assert_equal "$status" 1
-  assert_equal "$stderr" "fallocate: '$f': cannot allocate: another process opened the file; stopped and rolled back"
+  assert_equal "$stderr" "fallocate: '$f': cannot allocate: another process opened or truncated the file; stopped and rolled back"
   assert_file_not_exists "$f"
   assert_avail_near "$d" "$before"
 }

@@ -1,0 +1,89 @@
+/* The page cache around a scan.
+   Copyright (C) 2026 the fallocate developers.
+   SPDX-License-Identifier: GPL-3.0-or-later  */
+
+#include <config.h>
+
+#include "cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+int
+cache_window_init (struct cache_window *w, int fd, off_t span)
+{
+  long page = sysconf (_SC_PAGESIZE);
+  *w = (struct cache_window) { .fd = fd, .page = 0 < page ? page : 4096 };
+  w->room = span / w->page + 2;
+  w->cached = malloc (w->room);
+  return w->cached ? 0 : ENOMEM;
+}
+
+void
+cache_note (struct cache_window *w, off_t from, off_t to)
+{
+  if (w->blind)
+    return;
+  off_t first = from - from % w->page;
+  if (first < w->start || w->end <= first)
+    w->start = w->end = first;
+  else if (w->start < first)
+    {
+      size_t gone = (first - w->start) / w->page;
+      memmove (w->cached, w->cached + gone,
+               (w->end - w->start) / w->page - gone);
+      w->start = first;
+    }
+
+  off_t limit = w->start + (off_t) w->room * w->page;
+  off_t last = to < limit ? to : limit;
+  if (last <= w->end)
+    return;
+  size_t len = last - w->end;
+  void *map = mmap (NULL, len, PROT_READ, MAP_PRIVATE, w->fd, w->end);
+  if (map == MAP_FAILED)
+    {
+      w->blind = true;
+      return;
+    }
+  if (mincore (map, len, w->cached + (w->end - w->start) / w->page) != 0)
+    w->blind = true;
+  munmap (map, len);
+  w->end += (len + w->page - 1) / w->page * w->page;
+}
+
+void
+cache_drop_new (struct cache_window *w, off_t from, off_t to)
+{
+  if (w->blind)
+    return;
+  off_t first = from - from % w->page;
+  if (first < w->start)
+    first = w->start;
+  if (w->end < to)
+    to = w->end;
+  for (off_t at = first; at < to; )
+    {
+      size_t i = (at - w->start) / w->page;
+      if (w->cached[i] & 1)
+        {
+          at += w->page;
+          continue;
+        }
+      off_t run = at;
+      while (at < to && !(w->cached[(at - w->start) / w->page] & 1))
+        at += w->page;
+      posix_fadvise (w->fd, run, at - run, POSIX_FADV_DONTNEED);
+    }
+}
+
+void
+cache_window_free (struct cache_window *w)
+{
+  free (w->cached);
+  w->cached = NULL;
+}
