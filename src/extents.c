@@ -76,8 +76,6 @@ fiemap_next (struct extents *walk, struct extent *seg)
           e = &map->fm_extents[walk->next];
           break;
         }
-      if (walk->mapped_all)
-        break;
       /* A fresh batch with nothing past the position (the file shrank
          meanwhile, or a kernel bug) says nothing about the rest: take it
          for data, which is read before anything is punched and is never
@@ -88,6 +86,8 @@ fiemap_next (struct extents *walk, struct extent *seg)
           seg->length = walk->end - walk->pos;
           return 0;
         }
+      if (walk->mapped_all)
+        break;
       int err = fiemap_fill (walk);
       if (err)
         return err;

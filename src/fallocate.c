@@ -121,8 +121,8 @@ Operations (one at most):\n\
 \n\
 Range and modifiers:\n\
   -o, --offset=OFFSET   start of the range (default 0)\n\
-  -l, --length=LENGTH   length of the range; with -d, -r and --advise\n\
-                          the default is to the end of the file\n\
+  -l, --length=LENGTH   length of the range; with -d, -r and --advise,\n\
+                          left out or 0 means to the end of the file\n\
   -n, --keep-size       do not change the size of the file\n\
       --advise=ADVICE   advise the page cache about the range: alone, or\n\
                           after -n, -p, -u, -w, -x or -z\n\
@@ -137,7 +137,8 @@ K, M, G, T, P, E, Z, Y (powers of 1024, also KiB, MiB, ...) or KB, MB, ...\n\
 (powers of 1000); 0x introduces hexadecimal.\n\
 ADVICE is normal, sequential, random, noreuse, willneed or dontneed.\n\
 \n\
-Exit status is 0 if every FILE was processed, 1 otherwise.\n", stdout);
+Exit status is 0 if every FILE was processed, 1 otherwise; 128+N after\n\
+signal N (SIGINT, SIGTERM, SIGHUP), once the operation is rolled back.\n", stdout);
 }
 
 static void

@@ -303,9 +303,9 @@ scan_data (struct scan *s, off_t offset, off_t end)
     {
       off_t chunk_end = min_off (floor_block (pos, HOLES_CHUNK) + HOLES_CHUNK,
                                  end);
-      /* Readahead may bring in up to a chunk past this one: note it
-         too before it can.  */
-      cache_note (&s->cache, pos, chunk_end + HOLES_CHUNK);
+      /* Readahead may bring in pages past this chunk: note them too
+         before it can.  */
+      cache_note (&s->cache, pos, chunk_end + HOLES_READAHEAD);
       ssize_t n;
       do
         n = pread (s->fd, s->buf, chunk_end - pos, pos);
@@ -520,7 +520,7 @@ scan_file (int fd, off_t offset, off_t length, bool dig, bool probe,
 
   struct scan s = { .fd = fd, .hooks = hooks, .stats = stats, .out = out,
                     .stopped_at = -1, .mask = mask, .nmask = n };
-  if (cache_window_init (&s.cache, fd, 2 * HOLES_CHUNK) != 0)
+  if (cache_window_init (&s.cache, fd, HOLES_CHUNK + HOLES_READAHEAD) != 0)
     {
       *out = (struct space_outcome) { .err = ENOMEM, .step = STEP_READ };
       return ENOMEM;

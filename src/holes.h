@@ -50,6 +50,11 @@
 /* Bytes of data read per pread(2).  */
 enum { HOLES_CHUNK = 1 << 20 };
 
+/* How far past a read the kernel's readahead may reach: twice a device's
+   read_ahead_kb under POSIX_FADV_SEQUENTIAL (2.5 MiB on a loop device
+   here), with room to spare.  */
+enum { HOLES_READAHEAD = 16 << 20 };
+
 /* When digging, a run of zeros is punched whenever this many of its
    bytes wait verified.  */
 enum { HOLES_PUNCH_BATCH = 16 << 20 };

@@ -87,12 +87,20 @@ struct space_hooks
 
 /* Each returns 0 on success, else an errno value, and fills *OUT.
    KEEP_SIZE adds FALLOC_FL_KEEP_SIZE where the operation takes it.
-   Those that can fall back to writing take HOOKS (which may be NULL).  */
+   Those that can fall back to writing take HOOKS (which may be NULL).
 
-/* Allocate the range.  Where fallocate(2) is not supported, write zeros
-   into the holes of the range and past the end of the file, never over
-   data; KEEP_SIZE has no such fallback.  The caller guards the file
-   against other writers while a fallback runs (see guard.h).  */
+   The four that allocate (space_allocate, space_posix_allocate,
+   space_zero, space_write_zeroes) first reserve the range with
+   FALLOC_FL_KEEP_SIZE where the filesystem can: that neither changes
+   the size nor touches data, so a failure to find the space leaves
+   nothing but allocated blocks in former holes, which undo.h gives
+   back; the operation proper comes once the space is there.  */
+
+/* Allocate the range; then mode 0 only raises the size.  Where
+   fallocate(2) is not supported, write zeros into the holes of the
+   range and past the end of the file, never over data; KEEP_SIZE has
+   no such fallback.  The caller guards the file against other writers
+   while a fallback runs (see guard.h).  */
 int space_allocate (int fd, off_t offset, off_t length, bool keep_size,
                     struct space_hooks const *hooks,
                     struct space_outcome *out);
@@ -105,14 +113,15 @@ int space_collapse (int fd, off_t offset, off_t length,
 int space_insert (int fd, off_t offset, off_t length,
                   struct space_outcome *out);
 /* Zero the range and allocate it.  Where FALLOC_FL_ZERO_RANGE is not
-   supported: allocate the range, punch it and allocate it again; where
-   punching or allocating is not supported either, write zeros over it.
-   Nothing is punched or written before the range is known to be
-   allocatable (or, with KEEP_SIZE, to lie inside the file).  */
+   supported: punch the reserved range and allocate it again; where
+   nothing can be reserved or punched, write zeros over it.  Nothing is
+   zeroed, punched or written before the range is reserved (or known to
+   have room, or with KEEP_SIZE, to lie inside the file).  */
 int space_zero (int fd, off_t offset, off_t length, bool keep_size,
                 struct space_hooks const *hooks, struct space_outcome *out);
 /* Write zeros over the range, allocating written extents; where
-   FALLOC_FL_WRITE_ZEROES is not supported, write them with pwrite(2).  */
+   FALLOC_FL_WRITE_ZEROES is not supported, write them with pwritev(2),
+   into the reserved range, or after checking that there is room.  */
 int space_write_zeroes (int fd, off_t offset, off_t length,
                         struct space_hooks const *hooks,
                         struct space_outcome *out);

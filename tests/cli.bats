@@ -116,11 +116,18 @@ LONG_OPTIONS=(collapse-range dig-holes insert-range length keep-size offset
   assert_size f 0
 }
 
-@test "ambiguous long option prefix: named, --help hint" {
-  # --p could be --posix or --punch-hole.
+@test "ambiguous long option prefix: named with its candidates, --help hint" {
   run --separate-stderr "$FALLOCATE" --p -l 4096 f
   assert_usage_error
-  [[ ${stderr_lines[0]} == *"'--p'"* ]] || fail "culprit not quoted: $stderr"
+  assert_equal "${stderr_lines[0]}" "fallocate: option '--p' is ambiguous; possibilities: '--posix' '--progress' '--punch-hole'"
+  assert_try_help
+  assert_not_exist f
+}
+
+@test "an unknown short option after a long one is named as itself" {
+  run --separate-stderr "$FALLOCATE" --verbose -qv -l 1 f
+  assert_usage_error
+  assert_equal "${stderr_lines[0]}" "fallocate: invalid option -- 'q'"
   assert_try_help
   assert_not_exist f
 }

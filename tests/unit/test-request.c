@@ -157,6 +157,38 @@ static struct bad const bad_cases[] =
     "advise", NULL },
   { { "fallocate", "--advise=n", "f", NULL }, PROBLEM_AMBIGUOUS_ADVICE,
     "advise", NULL },
+  /* An unknown short option after a long one, in a cluster: getopt is
+     still on "-qv", so argv[optind - 1] is "--verbose".  */
+  { { "fallocate", "--verbose", "-qv", "-l", "1", "f", NULL },
+    PROBLEM_UNKNOWN_OPTION, NULL, NULL },
+  { { "fallocate", "-vq", "-l", "1", "f", NULL }, PROBLEM_UNKNOWN_OPTION,
+    NULL, NULL },
+  { { "fallocate", "-l", "1", "--punch-hole=x", "f", NULL },
+    PROBLEM_EXTRA_ARGUMENT, "punch-hole", NULL },
+};
+
+/* What the error of an unknown or ambiguous option must say: TEXT, and
+   for an ambiguous one, CANDIDATES.  */
+struct culprit
+{
+  char const *args[MAX_ARGS];
+  char const *text;
+  char const *candidates[4];
+};
+
+static struct culprit const culprits[] =
+{
+  { { "fallocate", "--verbose", "-qv", "-l", "1", "f", NULL }, "-q",
+    { NULL } },
+  { { "fallocate", "-vq", "f", NULL }, "-q", { NULL } },
+  { { "fallocate", "-l", "1", "--bogus=1", "f", NULL }, "--bogus=1",
+    { NULL } },
+  { { "fallocate", "--p", "-l", "1", "f", NULL }, "--p",
+    { "posix", "progress", "punch-hole", NULL } },
+  { { "fallocate", "-v", "--in=1", "f", NULL }, "--in=1",
+    { "insert-range", NULL } },
+  { { "fallocate", "--ver", "f", NULL }, "--ver",
+    { "verbose", "version", NULL } },
 };
 
 /* Name a test by its PREFIX and its arguments ARGS (program name first).  */
@@ -217,6 +249,22 @@ main (void)
         tap_diag ("status %d problem %d option %s other %s", (int) st,
                   (int) err.problem, err.option ? err.option : "(null)",
                   err.other ? err.other : "(null)");
+    }
+
+  for (size_t i = 0; i < sizeof culprits / sizeof *culprits; i++)
+    {
+      struct culprit const *c = &culprits[i];
+      parse (c->args, &req, &err);
+      bool ok = same (err.text, c->text);
+      bool ambiguous = err.problem == PROBLEM_AMBIGUOUS_OPTION;
+      size_t j = 0;
+      for (; ambiguous && c->candidates[j]; j++)
+        ok &= same (err.candidates[j], c->candidates[j]);
+      ok &= !ambiguous || (j && !err.candidates[j]);
+      if (!tap_ok (ok, test_name ("names the culprit:", c->args)))
+        tap_diag ("text %s, first candidate %s",
+                  err.text ? err.text : "(null)",
+                  ambiguous && err.candidates[0] ? err.candidates[0] : "-");
     }
 
   static char const *const help[] = { "fallocate", "-l", "1", "--help",
