@@ -107,7 +107,7 @@ creates_target() {
   sum=$(sha "$other")
   ino=$(stat -c %i -- "$other")
   # Held once its fallocate(2) has failed for want of space.
-  held fallocate "" "$f"
+  held fallocate "$f"
   slowed "$FALLOCATE" -l 200M "$f"
   wait_held
   grep -q ' = -1 ENOSPC .*(DELAYED)$' "$BATS_TEST_TMPDIR/strace" ||

@@ -89,7 +89,7 @@ fifo_swap() {
   local f
   f=$(new_file ext4)
   make_file_with "$f" data:0:1M
-  held newfstatat,statx "" "$f"
+  held newfstatat,statx "$f"
   slowed "$FALLOCATE" "$@" "$f"
   wait_held
   # Held after a stat by name, before any open.

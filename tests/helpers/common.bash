@@ -625,8 +625,9 @@ delayed() {
 }
 
 # slowed ARGS...: run ARGS in the background under "${DELAYED[@]}" (set by
-# `delayed`), as TRACER, with its stdout and stderr in $BATS_TEST_TMPDIR/out
-# and err; once it runs, PID is the process of ARGS itself.
+# `delayed` or `held`), as TRACER, with its stdout and stderr in
+# $BATS_TEST_TMPDIR/out and err; once it runs, PID is the process of ARGS
+# itself.
 slowed() {
   local pidf=$BATS_TEST_TMPDIR/pid i
   rm -f -- "$pidf"
@@ -681,20 +682,20 @@ end_slowed() {
   PID= TRACER=
 }
 
-# held CALLS INJECT [PATH]: set DELAYED to a command prefix that runs a
-# command (and its children) under strace(1), with the first system call of CALLS (comma-separated, e.g. newfstatat,statx; on
-# PATH only, if given: the same string as the command is given) held for
-# 5 s once it returns, and changed as strace's inject INJECT (e.g.
-# error=ENOSPC; empty: unchanged) says.  The held call is logged to
-# $BATS_TEST_TMPDIR/strace, marked "(DELAYED)", before the hold.
+# held CALLS [PATH]: set DELAYED to a command prefix that runs a command
+# (and its children) under strace(1), with the first of its system calls
+# CALLS (comma-separated, e.g. newfstatat,statx; on PATH only, if given,
+# the same string the command is given) held for 5 s once it returns.
+# The held call is logged to $BATS_TEST_TMPDIR/strace, marked
+# "(DELAYED)", before the hold.  Run the command with `slowed`.
 held() {
   command -v strace >/dev/null || ci_skip "strace is not installed"
   local log=$BATS_TEST_TMPDIR/strace
   rm -f -- "$log"
   DELAYED=(env ASAN_OPTIONS=detect_leaks=0 strace -f -qq
            -o "$log" -e signal=none -e trace="$1"
-           -e inject="$1":delay_exit=5000000:when=1${2:+:$2})
-  [[ -z ${3:-} ]] || DELAYED+=(-P "$3")
+           -e inject="$1":delay_exit=5000000:when=1)
+  [[ -z ${2:-} ]] || DELAYED+=(-P "$2")
   DELAYED+=(--)
 }
 
