@@ -84,14 +84,16 @@ creates_target() {
 
 @test "a dangling symlink, ENOSPC: the target created is removed, the symlink stays" {
   require_fs ext4
-  local d
+  local d before
   d=$(tdir ext4)
   ln -s target "$d/lnk"
+  before=$(avail "$d")
   run --separate-stderr "$FALLOCATE" -l 200M "$d/lnk"
   assert_error "fallocate: '$d/lnk': cannot allocate: No space left on device"
   assert_file_not_exists "$d/target"
   assert_symlink "$d/lnk" target
   assert_equal "$(ls -A -- "$d")" lnk
+  assert_avail_near "$d" "$before"
 }
 
 # ---------------------------------------------------------------------------
@@ -99,13 +101,14 @@ creates_target() {
 
 @test "a failed run does not remove a file renamed over the one it created" {
   require_fs ext4
-  local d f other sum ino
+  local d f other sum ino before
   d=$(tdir ext4)
   f=$d/new
   other=$d/other
   make_file_with "$other" data:0:1M
   sum=$(sha "$other")
   ino=$(stat -c %i -- "$other")
+  before=$(avail "$d")
   # Held once its fallocate(2) has failed for want of space.
   held fallocate "$f"
   slowed "$FALLOCATE" -l 200M "$f"
@@ -122,6 +125,8 @@ fallocate: warning: '$f': not removed: the name no longer refers to the file thi
   # The file renamed over it is there, as it was.
   assert_equal "$(stat -c %i -- "$f")" "$ino"
   assert_equal "$(sha "$f")" "$sum"
+  # The file it created, unlinked by the rename, is gone with its space.
+  assert_avail_near "$d" "$before"
 }
 
 # ---------------------------------------------------------------------------

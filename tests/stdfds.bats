@@ -56,9 +56,7 @@ assert_no_low_fd() {
 # of sha256 SHA.
 assert_file() {
   evict "$F"
-  assert_size "$F" "$1"
-  assert_equal "$(data_alloc_bytes "$F")" "$2"
-  assert_equal "$(sha "$F")" "$3"
+  assert_equal "$(file_state "$F")" "$1 $2 $3"
 }
 
 # The operations: prepare_OP makes F on ext4 and sets ARGS, the options
