@@ -36,12 +36,7 @@ setup() {
 }
 
 teardown() {
-  # A program left running by a failed test: let it die.
-  local p
-  for p in $PID $TRACER; do
-    kill -KILL "$p" 2>/dev/null || true
-  done
-  [[ -z $TRACER ]] || wait_job "$TRACER" 60 "the killed program"
+  end_slowed
   fs_test_cleanup
 }
 
@@ -265,24 +260,6 @@ limited() {
 # ---------------------------------------------------------------------------
 # Signals and a broken lease during a long zero-fill (400 MiB on ext2).
 
-# slowed ARGS...: run ARGS in the background under "${DELAYED[@]}" (set by
-# `delayed`), as TRACER, with its stdout and stderr in $BATS_TEST_TMPDIR/out
-# and err; once it runs, PID is the process of ARGS itself.
-slowed() {
-  local pidf=$BATS_TEST_TMPDIR/pid i
-  rm -f -- "$pidf"
-  # A shell tells its pid, then becomes ARGS.
-  "${DELAYED[@]}" sh -c 'echo $$ >"$0.tmp" && mv -- "$0.tmp" "$0" && exec "$@"' \
-    "$pidf" "$@" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
-  TRACER=$!
-  for ((i = 0; i < 1000; i++)); do
-    [[ -s $pidf ]] && break
-    sleep 0.01
-  done
-  [[ -s $pidf ]] || fail "the program did not start: $(cat "$BATS_TEST_TMPDIR/err")"
-  PID=$(<"$pidf")
-}
-
 # start_slowed FILE ARGS...: run the program with ARGS, each of its writes
 # taking at least 0.1 s (so a 400 MiB zero-fill, 8 MiB a write, takes
 # 5 s or more), and wait until FILE's allocation grows.
@@ -357,19 +334,6 @@ finish_held() {
     sleep 0.01
   done
   finish_with ""
-}
-
-# finish_with SIGNAL: send SIGNAL to the program (none if SIGNAL is
-# empty), wait for it (60 s at most), and set status, output, stderr and
-# stderr_lines from it.
-finish_with() {
-  [[ -z $1 ]] || kill -"$1" "$PID"
-  wait_job "$TRACER" 60 "the program"
-  status=$JOB_STATUS
-  PID= TRACER=
-  output=$(<"$BATS_TEST_TMPDIR/out")
-  stderr=$(<"$BATS_TEST_TMPDIR/err")
-  mapfile -t stderr_lines <"$BATS_TEST_TMPDIR/err"
 }
 
 # signal_new SIGNAL NUMBER OPTION...: interrupt a 400 MiB fallback into a

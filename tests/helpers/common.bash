@@ -696,6 +696,109 @@ wait_job() {
   wait "$1" || JOB_STATUS=$?
 }
 
+# slowed ARGS...: run ARGS in the background under "${DELAYED[@]}" (set by
+# `delayed` or `held`), as TRACER, with its stdout and stderr in
+# $BATS_TEST_TMPDIR/out and err; once it runs, PID is the process of ARGS
+# itself.
+slowed() {
+  local pidf=$BATS_TEST_TMPDIR/pid i
+  rm -f -- "$pidf"
+  # A shell tells its pid, then becomes ARGS.
+  "${DELAYED[@]}" sh -c 'echo $$ >"$0.tmp" && mv -- "$0.tmp" "$0" && exec "$@"' \
+    "$pidf" "$@" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- &
+  TRACER=$!
+  for ((i = 0; i < 1000; i++)); do
+    [[ -s $pidf ]] && break
+    sleep 0.01
+  done
+  [[ -s $pidf ]] || fail "the program did not start: $(cat "$BATS_TEST_TMPDIR/err")"
+  PID=$(<"$pidf")
+}
+
+# finish_with SIGNAL: send SIGNAL to the program (none if SIGNAL is
+# empty), wait for it (60 s at most), and set status, output, lines, stderr and
+# stderr_lines from it, as `run --separate-stderr` does.
+finish_with() {
+  [[ -z $1 ]] || kill -"$1" "$PID"
+  wait_job "$TRACER" 60 "the program"
+  status=$JOB_STATUS
+  PID= TRACER=
+  output=$(<"$BATS_TEST_TMPDIR/out")
+  stderr=$(<"$BATS_TEST_TMPDIR/err")
+  mapfile -t lines <<<"$output"
+  mapfile -t stderr_lines <<<"$stderr"
+}
+
+# finish_within SECONDS: as `finish_with ""`, but if the program has not
+# ended within SECONDS, kill it and fail: it hangs.
+finish_within() {
+  local deadline=$((SECONDS + $1))
+  while job_running "$TRACER"; do
+    if ((SECONDS >= deadline)); then
+      end_slowed
+      fail "the program hangs: still running after $1 s: $(cat "$BATS_TEST_TMPDIR/err")"
+    fi
+    sleep 0.05
+  done
+  finish_with ""
+}
+
+# end_slowed: call in teardown of a test that may have left a program
+# started by `slowed` running (a failed test): kill it and its tracer.
+end_slowed() {
+  local p
+  for p in ${PID:-} ${TRACER:-}; do
+    kill -KILL "$p" 2>/dev/null || true
+  done
+  [[ -z ${TRACER:-} ]] || wait_job "$TRACER" 60 "the killed program"
+  PID= TRACER=
+}
+
+# held CALLS [PATH]: set DELAYED to a command prefix that runs a command
+# (and its children) under strace(1), with the first of its system calls
+# CALLS (comma-separated, e.g. newfstatat,statx; on PATH only, if given,
+# the same string the command is given) held for 5 s once it returns.
+# The held call is logged to $BATS_TEST_TMPDIR/strace, marked
+# "(DELAYED)", before the hold.  Run the command with `slowed`.
+held() {
+  command -v strace >/dev/null || ci_skip "strace is not installed"
+  local log=$BATS_TEST_TMPDIR/strace
+  rm -f -- "$log"
+  DELAYED=(env ASAN_OPTIONS=detect_leaks=0 strace -f -qq
+           -o "$log" -e signal=none -e trace="$1"
+           -e inject="$1":delay_exit=5000000:when=1)
+  [[ -z ${2:-} ]] || DELAYED+=(-P "$2")
+  DELAYED+=(--)
+}
+
+# wait_held: wait (up to 10 s) until the program started by `slowed`
+# under `held` is held in the call; fail if it ends first.
+wait_held() {
+  local log=$BATS_TEST_TMPDIR/strace deadline=$((SECONDS + 10))
+  until grep -q '(DELAYED)$' "$log" 2>/dev/null && _stopped "$PID"; do
+    job_running "$TRACER" ||
+      fail "the program ended before it was held: $(cat "$BATS_TEST_TMPDIR/err")"
+    ((SECONDS < deadline)) || fail "the program was not held within 10 s"
+    sleep 0.01
+  done
+  HELD_AT=$(<"/proc/$PID/syscall")
+}
+
+# assert_still_held: the program is still held where wait_held saw it
+# held (what the test did meanwhile came before the program went on).
+assert_still_held() {
+  _stopped "$PID" && [[ $(<"/proc/$PID/syscall") == "$HELD_AT" ]] ||
+    fail "too late: the program went on before the test was done"
+}
+
+# _stopped PID: whether PID is stopped by its tracer.
+_stopped() {
+  local stat
+  stat=$(<"/proc/$1/stat") || return 1
+  stat=${stat##*) }
+  [[ ${stat%% *} == t ]]
+}
+
 # assert_progress_drawn TYPESCRIPT FILE TOTAL: script(1)'s TYPESCRIPT has
 # a --progress line for FILE of TOTAL (as printed: "16 MiB") rewritten in
 # place ("\rFILE: 42% 7 MiB / 16 MiB, 3 MiB/s, 0:00:03 left"), and the
