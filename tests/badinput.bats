@@ -1,0 +1,159 @@
+#!/usr/bin/env bats
+# Bad input, as a table: malformed command lines, one row each.  Every
+# row must end in exit status 1, nothing on stdout, exactly one message
+# line on stderr that names the culprit (the text as the program quotes
+# it, the option, or the file), followed for a usage error by the
+# "Try 'fallocate --help'" line, and nothing created or changed in the
+# test's directory.  No mounts: everything lives in $BATS_TEST_TMPDIR/w
+# (bats keeps its own files in $BATS_TEST_TMPDIR).
+#
+# A row is one call:
+#     bad_usage ARGS... -- MESSAGE        usage error: MESSAGE, then the hint
+#     bad_input ARGS... -- MESSAGE        MESSAGE alone
+#     bad_input_match ARGS... -- REGEX    one line matching REGEX (whole line)
+# MESSAGE and REGEX leave out the "fallocate: " every line starts with.
+# The last "--" separates ARGS from MESSAGE, so ARGS may hold a "--" too.
+
+load "$TESTS_SRCDIR/helpers/common"
+
+# The files the rows name, made for each test, all with an old mtime so
+# that any change shows:
+#   old   8 KiB of data, an existing target (rows that must not touch it)
+#   reg   a regular file, used as a directory in reg/f
+#   dir/  an empty directory
+#   fifo  a FIFO
+# and new, nodir: names that do not exist.
+setup() {
+  check_fallocate_built
+  mkdir "$BATS_TEST_TMPDIR/w"
+  cd "$BATS_TEST_TMPDIR/w" || return 1
+  head -c 8K /dev/urandom >old
+  head -c 4K /dev/urandom >reg
+  mkdir dir
+  mkfifo fifo
+  touch -h -d @1000000000 old reg dir fifo .
+}
+
+OFF_T_MAX=9223372036854775807
+
+# world: everything in the test's directory, each name with its type,
+# mode, size, mtime and ctime, and the sha256 of the regular files old
+# and reg: the same before and after a refused command, or something was
+# created, removed or changed (a file made and removed again changes the
+# directory's mtime).
+world() {
+  find . -printf '%y %m %s %T@ %C@ %p\n' | sort
+  sha old
+  sha reg
+}
+
+# _refused KIND ARGS... -- EXPECTED: run the program with ARGS (under a
+# 10 s timeout: a hang is a failure) and check the refusal described at
+# the top; KIND is usage, input or match.
+_refused() {
+  local kind=$1
+  shift
+  if (($# < 2)) || [[ ${@: -2:1} != -- ]]; then
+    fail "bad table row (ARGS... -- MESSAGE expected): $*"
+  fi
+  local want=${!#} args=("${@:1:$#-2}") before after
+  before=$(world)
+  run --separate-stderr timeout 10 "$FALLOCATE" "${args[@]}"
+  ((status != 124)) || fail "fallocate ${args[*]@Q}: still running after 10 s"
+  assert_equal "$status" 1
+  assert_equal "$output" ""
+  case $kind in
+    usage)
+      assert_equal "$stderr" "fallocate: $want
+Try 'fallocate --help' for more information." ;;
+    input)
+      assert_equal "$stderr" "fallocate: $want" ;;
+    match)
+      if ((${#stderr_lines[@]} != 1)) || [[ ! $stderr =~ ^fallocate:\ $want$ ]]; then
+        fail "stderr is not one line matching /^fallocate: $want\$/: $stderr"
+      fi ;;
+  esac
+  after=$(world)
+  assert_equal "$after" "$before"
+}
+
+bad_usage() { _refused usage "$@"; }
+bad_input() { _refused input "$@"; }
+bad_input_match() { _refused match "$@"; }
+
+# --- sizes: junk, units, fractions, signs, spaces, hexadecimal --------------
+
+@test "size: empty"                 { bad_input -l '' old new -- "invalid length: ''"; }
+@test "size: empty with ="          { bad_input --length= old new -- "invalid length: ''"; }
+@test "size: a blank"               { bad_input -l ' ' old new -- "invalid length: ' '"; }
+@test "size: junk"                  { bad_input -l abc old new -- "invalid length: 'abc'"; }
+@test "size: unknown unit Q"        { bad_input -l 1Q old new -- "invalid length: '1Q'"; }
+@test "size: unknown unit XiB"      { bad_input -l 1XiB old new -- "invalid length: '1XiB'"; }
+@test "size: KIB"                   { bad_input -l 1KIB old new -- "invalid length: '1KIB'"; }
+@test "size: Ki without B"          { bad_input -l 1Ki old new -- "invalid length: '1Ki'"; }
+@test "size: iB without a letter"   { bad_input -l 1iB old new -- "invalid length: '1iB'"; }
+@test "size: B alone"               { bad_input -l 1B old new -- "invalid length: '1B'"; }
+@test "size: b alone"               { bad_input -l 1b old new -- "invalid length: '1b'"; }
+@test "size: two units"             { bad_input -l 1KK old new -- "invalid length: '1KK'"; }
+@test "size: digits after the unit" { bad_input -l 1K1 old new -- "invalid length: '1K1'"; }
+@test "size: garbage after iB"      { bad_input -l 1.5KiBx old new -- "invalid length: '1.5KiBx'"; }
+@test "size: fraction without unit" { bad_input -l 1.5 old new -- "invalid length: '1.5'"; }
+@test "size: 0.5 without unit"      { bad_input -l 0.5 old new -- "invalid length: '0.5'"; }
+@test "size: 1.0 without unit"      { bad_input -l 1.0 old new -- "invalid length: '1.0'"; }
+@test "size: 1. without unit"       { bad_input -l 1. old new -- "invalid length: '1.'"; }
+@test "size: OFF_T_MAX.9 without unit" { bad_input -l "$OFF_T_MAX.9" old new -- "invalid length: '$OFF_T_MAX.9'"; }
+@test "size: no digit before the point" { bad_input -l .5K old new -- "invalid length: '.5K'"; }
+@test "size: two points"            { bad_input -l 1.2.3 old new -- "invalid length: '1.2.3'"; }
+@test "size: point after the unit"  { bad_input -l 1K.5 old new -- "invalid length: '1K.5'"; }
+@test "size: decimal comma"         { bad_input -l 1,5K old new -- "invalid length: '1,5K'"; }
+@test "size: exponent"              { bad_input -l 1e3 old new -- "invalid length: '1e3'"; }
+@test "size: digit separator"       { bad_input -l 1_000 old new -- "invalid length: '1_000'"; }
+@test "size: 0b binary"             { bad_input -l 0b101 old new -- "invalid length: '0b101'"; }
+@test "size: 0o octal"              { bad_input -l 0o7 old new -- "invalid length: '0o7'"; }
+@test "size: hex 0x alone"          { bad_input -l 0x old new -- "invalid length: '0x'"; }
+@test "size: hex bad digit"         { bad_input -l 0xg old new -- "invalid length: '0xg'"; }
+@test "size: hex float"             { bad_input -l 0X1p3 old new -- "invalid length: '0X1p3'"; }
+@test "size: hex after 00"          { bad_input -l 00x1 old new -- "invalid length: '00x1'"; }
+@test "size: hex twice"             { bad_input -l 0x0x1 old new -- "invalid length: '0x0x1'"; }
+@test "size: hex minus"             { bad_input -l 0x-1 old new -- "invalid length: '0x-1'"; }
+@test "size: hex blank"             { bad_input -l '0x 1' old new -- "invalid length: '0x 1'"; }
+@test "size: hex fraction alone"    { bad_input -l 0x1.8 old new -- "invalid length: '0x1.8'"; }
+@test "size: hex digits in fraction" { bad_input -l 0xA.FK old new -- "invalid length: '0xA.FK'"; }
+@test "size: x without 0"           { bad_input -l x10 old new -- "invalid length: 'x10'"; }
+@test "size: trailing blank"        { bad_input -l '1 ' old new -- "invalid length: '1 '"; }
+@test "size: blank before unit"     { bad_input -l '1 K' old new -- "invalid length: '1 K'"; }
+@test "size: blank before unit of a fraction" { bad_input -l '1.5 K' old new -- "invalid length: '1.5 K'"; }
+@test "size: trailing tab, shell-quoted" { bad_input -l $'1\t' old new -- "invalid length: '1'\$'\\t'"; }
+@test "size: + alone"               { bad_input -l + old new -- "invalid length: '+'"; }
+@test "size: ++"                    { bad_input -l ++1 old new -- "invalid length: '++1'"; }
+@test "size: +-"                    { bad_input -l +-1 old new -- "invalid length: '+-1'"; }
+@test "size: + then blank"          { bad_input -l '+ 1' old new -- "invalid length: '+ 1'"; }
+@test "size: negative"              { bad_input -l -1 old new -- "invalid length: '-1': must not be negative"; }
+@test "size: negative with unit"    { bad_input -l -1K old new -- "invalid length: '-1K': must not be negative"; }
+@test "size: negative hex"          { bad_input -l -0x1 old new -- "invalid length: '-0x1': must not be negative"; }
+
+# --- sizes past the off_t maximum, and at it --------------------------------
+
+@test "size: 20 digits"             { bad_input -l 99999999999999999999 old new -- "invalid length: '99999999999999999999': Value too large for defined data type"; }
+@test "size: OFF_T_MAX + 1"         { bad_input -l 9223372036854775808 old new -- "invalid length: '9223372036854775808': Value too large for defined data type"; }
+@test "size: hex OFF_T_MAX + 1"     { bad_input -l 0x8000000000000000 old new -- "invalid length: '0x8000000000000000': Value too large for defined data type"; }
+@test "size: hex UINT64_MAX"        { bad_input -l 0xffffffffffffffff old new -- "invalid length: '0xffffffffffffffff': Value too large for defined data type"; }
+@test "size: 8E"                    { bad_input -l 8E old new -- "invalid length: '8E': Value too large for defined data type"; }
+@test "size: 8EiB"                  { bad_input -l 8EiB old new -- "invalid length: '8EiB': Value too large for defined data type"; }
+@test "size: 8.0E"                  { bad_input -l 8.0E old new -- "invalid length: '8.0E': Value too large for defined data type"; }
+@test "size: 16E"                   { bad_input -l 16E old new -- "invalid length: '16E': Value too large for defined data type"; }
+@test "size: 8192P"                 { bad_input -l 8192P old new -- "invalid length: '8192P': Value too large for defined data type"; }
+@test "size: K overflowing"         { bad_input -l 9223372036854775K old new -- "invalid length: '9223372036854775K': Value too large for defined data type"; }
+@test "size: 1Z"                    { bad_input -l 1Z old new -- "invalid length: '1Z': Value too large for defined data type"; }
+@test "size: 1Y"                    { bad_input -l 1Y old new -- "invalid length: '1Y': Value too large for defined data type"; }
+@test "size: offset junk"           { bad_input -o abc -l 1 old new -- "invalid offset: 'abc'"; }
+@test "size: offset empty with ="   { bad_input --offset= -l 1 old new -- "invalid offset: ''"; }
+@test "size: offset fraction without unit" { bad_input -o 1.5 -l 1 old new -- "invalid offset: '1.5'"; }
+@test "size: offset negative"       { bad_input -o -1 -l 1 old new -- "invalid offset: '-1': must not be negative"; }
+@test "size: offset hex 0x alone"   { bad_input -p -o 0x -l 1 old new -- "invalid offset: '0x'"; }
+@test "size: offset 8E"             { bad_input -o 8E -l 1 old new -- "invalid offset: '8E': Value too large for defined data type"; }
+@test "size: offset of -d past the maximum" { bad_input -d -o 8E old new -- "invalid offset: '8E': Value too large for defined data type"; }
+# Valid sizes the filesystem refuses (ext4: File too large; tmpfs, xfs,
+# btrfs: no space): the existing file is left as it was.
+@test "size: length OFF_T_MAX on an existing file" { bad_input_match -l "$OFF_T_MAX" old -- "'old': cannot allocate: (File too large|No space left on device)"; }
+@test "size: length 0x7fff... with -n"             { bad_input_match -n -l 0x7fffffffffffffff old -- "'old': cannot allocate: (File too large|No space left on device)"; }
