@@ -157,3 +157,56 @@ bad_input_match() { _refused match "$@"; }
 # btrfs: no space): the existing file is left as it was.
 @test "size: length OFF_T_MAX on an existing file" { bad_input_match -l "$OFF_T_MAX" old -- "'old': cannot allocate: (File too large|No space left on device)"; }
 @test "size: length 0x7fff... with -n"             { bad_input_match -n -l 0x7fffffffffffffff old -- "'old': cannot allocate: (File too large|No space left on device)"; }
+
+# --- conflicts: every pair of operations ------------------------------------
+
+@test "conflict: -c -d" { bad_input -c -d -l 4096 old new -- "options --collapse-range and --dig-holes cannot be combined"; }
+@test "conflict: -c -i" { bad_input -c -i -l 4096 old new -- "options --collapse-range and --insert-range cannot be combined"; }
+@test "conflict: -c -p" { bad_input -c -p -l 4096 old new -- "options --collapse-range and --punch-hole cannot be combined"; }
+@test "conflict: -c -u" { bad_input -c -u -l 4096 old new -- "options --collapse-range and --unshare-range cannot be combined"; }
+@test "conflict: -c -w" { bad_input -c -w -l 4096 old new -- "options --collapse-range and --write-zeroes cannot be combined"; }
+@test "conflict: -c -x" { bad_input -c -x -l 4096 old new -- "options --collapse-range and --posix cannot be combined"; }
+@test "conflict: -c -z" { bad_input -c -z -l 4096 old new -- "options --collapse-range and --zero-range cannot be combined"; }
+@test "conflict: -d -i" { bad_input -d -i -l 4096 old new -- "options --dig-holes and --insert-range cannot be combined"; }
+@test "conflict: -d -p" { bad_input -d -p -l 4096 old new -- "options --dig-holes and --punch-hole cannot be combined"; }
+@test "conflict: -d -u" { bad_input -d -u -l 4096 old new -- "options --dig-holes and --unshare-range cannot be combined"; }
+@test "conflict: -d -w" { bad_input -d -w -l 4096 old new -- "options --dig-holes and --write-zeroes cannot be combined"; }
+@test "conflict: -d -x" { bad_input -d -x -l 4096 old new -- "options --dig-holes and --posix cannot be combined"; }
+@test "conflict: -d -z" { bad_input -d -z -l 4096 old new -- "options --dig-holes and --zero-range cannot be combined"; }
+@test "conflict: -i -p" { bad_input -i -p -l 4096 old new -- "options --insert-range and --punch-hole cannot be combined"; }
+@test "conflict: -i -u" { bad_input -i -u -l 4096 old new -- "options --insert-range and --unshare-range cannot be combined"; }
+@test "conflict: -i -w" { bad_input -i -w -l 4096 old new -- "options --insert-range and --write-zeroes cannot be combined"; }
+@test "conflict: -i -x" { bad_input -i -x -l 4096 old new -- "options --insert-range and --posix cannot be combined"; }
+@test "conflict: -i -z" { bad_input -i -z -l 4096 old new -- "options --insert-range and --zero-range cannot be combined"; }
+@test "conflict: -p -u" { bad_input -p -u -l 4096 old new -- "options --punch-hole and --unshare-range cannot be combined"; }
+@test "conflict: -p -w" { bad_input -p -w -l 4096 old new -- "options --punch-hole and --write-zeroes cannot be combined"; }
+@test "conflict: -p -x" { bad_input -p -x -l 4096 old new -- "options --punch-hole and --posix cannot be combined"; }
+@test "conflict: -p -z" { bad_input -p -z -l 4096 old new -- "options --punch-hole and --zero-range cannot be combined"; }
+@test "conflict: -u -w" { bad_input -u -w -l 4096 old new -- "options --unshare-range and --write-zeroes cannot be combined"; }
+@test "conflict: -u -x" { bad_input -u -x -l 4096 old new -- "options --unshare-range and --posix cannot be combined"; }
+@test "conflict: -u -z" { bad_input -u -z -l 4096 old new -- "options --unshare-range and --zero-range cannot be combined"; }
+@test "conflict: -w -x" { bad_input -w -x -l 4096 old new -- "options --write-zeroes and --posix cannot be combined"; }
+@test "conflict: -w -z" { bad_input -w -z -l 4096 old new -- "options --write-zeroes and --zero-range cannot be combined"; }
+@test "conflict: -x -z" { bad_input -x -z -l 4096 old new -- "options --posix and --zero-range cannot be combined"; }
+@test "conflict: long names, the first seen first" { bad_input --zero-range --punch-hole -l 4096 old new -- "options --zero-range and --punch-hole cannot be combined"; }
+@test "conflict: in one cluster after the FILEs"   { bad_input old new -l 4096 -vpz -- "options --punch-hole and --zero-range cannot be combined"; }
+
+# --- conflicts: -n, -r, --advise --------------------------------------------
+
+@test "conflict: -n -c" { bad_input -n -c -l 4096 old new -- "options --keep-size and --collapse-range cannot be combined"; }
+@test "conflict: -n -i" { bad_input -n -i -l 4096 old new -- "options --keep-size and --insert-range cannot be combined"; }
+@test "conflict: -n -w" { bad_input -n -w -l 4096 old new -- "options --keep-size and --write-zeroes cannot be combined"; }
+@test "conflict: -x -n" { bad_input -x -n -l 4096 old new -- "options --posix and --keep-size cannot be combined"; }
+@test "conflict: -r -c" { bad_input -r -c old new -- "options --report-holes and --collapse-range cannot be combined"; }
+@test "conflict: -r -d" { bad_input -r -d old new -- "options --report-holes and --dig-holes cannot be combined"; }
+@test "conflict: -r -i" { bad_input -r -i old new -- "options --report-holes and --insert-range cannot be combined"; }
+@test "conflict: -r -p" { bad_input -r -p old new -- "options --report-holes and --punch-hole cannot be combined"; }
+@test "conflict: -r -u" { bad_input -r -u old new -- "options --report-holes and --unshare-range cannot be combined"; }
+@test "conflict: -r -w" { bad_input -r -w old new -- "options --report-holes and --write-zeroes cannot be combined"; }
+@test "conflict: -r -x" { bad_input -r -x old new -- "options --report-holes and --posix cannot be combined"; }
+@test "conflict: -r -z" { bad_input -r -z old new -- "options --report-holes and --zero-range cannot be combined"; }
+@test "conflict: -n -r" { bad_input -n -r old new -- "options --keep-size and --report-holes cannot be combined"; }
+@test "conflict: --advise -c" { bad_input --advise=normal -c -l 4096 old new -- "options --advise and --collapse-range cannot be combined"; }
+@test "conflict: --advise -i" { bad_input --advise=dontneed -i -l 4096 old new -- "options --advise and --insert-range cannot be combined"; }
+@test "conflict: -d --advise" { bad_input -d --advise=willneed old new -- "options --dig-holes and --advise cannot be combined"; }
+@test "conflict: --advise -r" { bad_input --advise=random -r old new -- "options --advise and --report-holes cannot be combined"; }
