@@ -210,3 +210,56 @@ bad_input_match() { _refused match "$@"; }
 @test "conflict: --advise -i" { bad_input --advise=dontneed -i -l 4096 old new -- "options --advise and --insert-range cannot be combined"; }
 @test "conflict: -d --advise" { bad_input -d --advise=willneed old new -- "options --dig-holes and --advise cannot be combined"; }
 @test "conflict: --advise -r" { bad_input --advise=random -r old new -- "options --advise and --report-holes cannot be combined"; }
+
+# --- missing operands and option arguments ----------------------------------
+
+@test "operand: nothing at all"      { bad_usage -- "no filename specified"; }
+@test "operand: no FILE"             { bad_usage -l 1 -- "no filename specified"; }
+@test "operand: no FILE after --"    { bad_usage -l 1 -- -- "no filename specified"; }
+@test "operand: no FILE for -p"      { bad_usage -p -l 1 -- "no filename specified"; }
+@test "operand: no FILE for -d"      { bad_usage -d -- "no filename specified"; }
+@test "operand: no FILE for -r"      { bad_usage -r -- "no filename specified"; }
+@test "operand: no FILE for --advise" { bad_usage --advise=normal -- "no filename specified"; }
+@test "operand: no FILE nor length for -z" { bad_usage -z -- "no filename specified"; }
+@test "operand: no -l"               { bad_usage old new -- "no length argument specified"; }
+@test "operand: no -l, only -o"      { bad_usage -o 1 old new -- "no length argument specified"; }
+@test "operand: no -l for -n"        { bad_usage -n old new -- "no length argument specified"; }
+@test "operand: no -l for -p"        { bad_usage -p old new -- "no length argument specified: --punch-hole needs --length"; }
+@test "operand: no -l for -c"        { bad_usage -c old new -- "no length argument specified: --collapse-range needs --length"; }
+@test "operand: no -l for -i"        { bad_usage -i old new -- "no length argument specified: --insert-range needs --length"; }
+@test "operand: no -l for -z"        { bad_usage -z old new -- "no length argument specified: --zero-range needs --length"; }
+@test "operand: no -l for -w"        { bad_usage -w old new -- "no length argument specified: --write-zeroes needs --length"; }
+@test "operand: no -l for -x"        { bad_usage -x old new -- "no length argument specified: --posix needs --length"; }
+@test "operand: no -l for -u"        { bad_usage -u old new -- "no length argument specified: --unshare-range needs --length"; }
+@test "operand: no -l for -n --advise" { bad_usage -n --advise=normal old new -- "no length argument specified"; }
+@test "operand: -l 0"                { bad_input -l 0 old new -- "invalid length: '0': must be greater than zero"; }
+@test "operand: -l 0K"               { bad_input -l 0K old new -- "invalid length: '0K': must be greater than zero"; }
+@test "operand: -l 0x0"              { bad_input -l 0x0 old new -- "invalid length: '0x0': must be greater than zero"; }
+@test "operand: -l 000"              { bad_input -l 000 old new -- "invalid length: '000': must be greater than zero"; }
+@test "operand: -l 0.0K"             { bad_input -l 0.0K old new -- "invalid length: '0.0K': must be greater than zero"; }
+@test "operand: -l 0 with -n"        { bad_input -n -l 0 old new -- "invalid length: '0': must be greater than zero"; }
+@test "operand: -l 0 with -p"        { bad_input -p -l 0 old new -- "invalid length: '0': must be greater than zero"; }
+@test "operand: -l 0 with -c"        { bad_input -c -l 0 old new -- "invalid length: '0': must be greater than zero"; }
+@test "operand: -l 0 with -i"        { bad_input -i -l 0 old new -- "invalid length: '0': must be greater than zero"; }
+@test "operand: -l 0 with -z"        { bad_input -z -l 0 old new -- "invalid length: '0': must be greater than zero"; }
+@test "operand: -l 0 with -w"        { bad_input -w -l 0 old new -- "invalid length: '0': must be greater than zero"; }
+@test "operand: -l 0 with -x"        { bad_input -x -l 0 old new -- "invalid length: '0': must be greater than zero"; }
+@test "operand: -l 0 with -u"        { bad_input -u -l 0 old new -- "invalid length: '0': must be greater than zero"; }
+@test "operand: -l without its argument"  { bad_usage old new -l -- "option '--length' requires an argument"; }
+@test "operand: -o without its argument"  { bad_usage -l 1 old new -o -- "option '--offset' requires an argument"; }
+@test "operand: --length without its argument" { bad_usage old --length -- "option '--length' requires an argument"; }
+@test "operand: --advise without its argument" { bad_usage old --advise -- "option '--advise' requires an argument"; }
+@test "operand: --length takes the next option as its argument" { bad_input --length -l 1 old new -- "invalid length: '-l': must not be negative"; }
+
+# --- extra arguments: =VALUE to options that take none ----------------------
+
+@test "extra: --verbose=x"     { bad_usage --verbose=x -l 1 old new -- "option '--verbose' doesn't allow an argument"; }
+@test "extra: --verb=x"        { bad_usage --verb=x -l 1 old new -- "option '--verbose' doesn't allow an argument"; }
+@test "extra: --punch-hole=yes" { bad_usage --punch-hole=yes -l 1 old new -- "option '--punch-hole' doesn't allow an argument"; }
+@test "extra: --dig-holes=1"   { bad_usage --dig-holes=1 old new -- "option '--dig-holes' doesn't allow an argument"; }
+@test "extra: --in=1"          { bad_usage -v --in=1 -l 1 old new -- "option '--insert-range' doesn't allow an argument"; }
+@test "extra: --pos=1"         { bad_usage --pos=1 -l 1 old new -- "option '--posix' doesn't allow an argument"; }
+@test "extra: --force=yes"     { bad_usage --force=yes -d old new -- "option '--force' doesn't allow an argument"; }
+@test "extra: --progress=1"    { bad_usage --progress=1 -l 1 old new -- "option '--progress' doesn't allow an argument"; }
+@test "extra: --help=1"        { bad_usage --help=1 old new -- "option '--help' doesn't allow an argument"; }
+@test "extra: --version=1"     { bad_usage --version=1 -- "option '--version' doesn't allow an argument"; }
