@@ -263,3 +263,41 @@ bad_input_match() { _refused match "$@"; }
 @test "extra: --progress=1"    { bad_usage --progress=1 -l 1 old new -- "option '--progress' doesn't allow an argument"; }
 @test "extra: --help=1"        { bad_usage --help=1 old new -- "option '--help' doesn't allow an argument"; }
 @test "extra: --version=1"     { bad_usage --version=1 -- "option '--version' doesn't allow an argument"; }
+
+# --- unknown and ambiguous options ------------------------------------------
+
+@test "option: -q"             { bad_usage -q -l 1 old new -- "invalid option -- 'q'"; }
+@test "option: -L"             { bad_usage -L 1 old new -- "invalid option -- 'L'"; }
+@test "option: -1"             { bad_usage -1 old new -- "invalid option -- '1'"; }
+@test "option: -qv"            { bad_usage -qv -l 1 old new -- "invalid option -- 'q'"; }
+@test "option: -vq"            { bad_usage -vq -l 1 old new -- "invalid option -- 'q'"; }
+@test "option: --verbose -qv"  { bad_usage --verbose -qv -l 1 old new -- "invalid option -- 'q'"; }
+@test "option: --verbose -v -Z" { bad_usage --verbose -v -Z -l 1 old new -- "invalid option -- 'Z'"; }
+@test "option: second cluster" { bad_usage -l 1 -vn -qp old new -- "invalid option -- 'q'"; }
+@test "option: after --advise" { bad_usage -p -l 1 --advise=normal -q old new -- "invalid option -- 'q'"; }
+@test "option: a FILE with a leading - and no --" { bad_usage -p -l 1 old -foo -- "invalid option -- 'f'"; }
+@test "option: before -h, the error wins" { bad_usage -q -h -- "invalid option -- 'q'"; }
+@test "option: --bogus"        { bad_usage --bogus -l 1 old new -- "unrecognized option '--bogus'"; }
+@test "option: --bogus=1"      { bad_usage -l 1 old new --bogus=1 -- "unrecognized option '--bogus=1'"; }
+@test "option: --Verbose"      { bad_usage --Verbose -l 1 old new -- "unrecognized option '--Verbose'"; }
+@test "option: ---"            { bad_usage --- -l 1 old new -- "unrecognized option '---'"; }
+@test "option: ambiguous --p"  { bad_usage --p -l 1 old new -- "option '--p' is ambiguous; possibilities: '--posix' '--progress' '--punch-hole'"; }
+@test "option: ambiguous --p=1" { bad_usage --p=1 -l 1 old new -- "option '--p=1' is ambiguous; possibilities: '--posix' '--progress' '--punch-hole'"; }
+@test "option: ambiguous --v"  { bad_usage --v -l 1 old new -- "option '--v' is ambiguous; possibilities: '--verbose' '--version'"; }
+@test "option: ambiguous --ver=1" { bad_usage --ver=1 -- "option '--ver=1' is ambiguous; possibilities: '--verbose' '--version'"; }
+@test "option: ambiguous --=x" { bad_usage --=x -l 1 old new -- "option '--=x' is ambiguous; possibilities: '--advise' '--collapse-range' '--dig-holes' '--force' '--insert-range' '--keep-size' '--length' '--offset' '--posix' '--progress' '--punch-hole' '--report-holes' '--unshare-range' '--verbose' '--write-zeroes' '--zero-range' '--help' '--version'"; }
+
+# --- advice -----------------------------------------------------------------
+
+ADVICES="valid arguments are normal, sequential, random, noreuse, willneed, dontneed"
+
+@test "advice: unknown"          { bad_input --advise=bogus old new -- "invalid argument 'bogus' for '--advise'; $ADVICES"; }
+@test "advice: upper case"       { bad_input --advise=NORMAL old new -- "invalid argument 'NORMAL' for '--advise'; $ADVICES"; }
+@test "advice: trailing blank"   { bad_input --advise='willneed ' old new -- "invalid argument 'willneed ' for '--advise'; $ADVICES"; }
+@test "advice: too long"         { bad_input --advise=willneedx old new -- "invalid argument 'willneedx' for '--advise'; $ADVICES"; }
+@test "advice: through --ad="    { bad_input --ad=x old new -- "invalid argument 'x' for '--advise'; $ADVICES"; }
+@test "advice: --a takes the FILE" { bad_input --a old -- "invalid argument 'old' for '--advise'; $ADVICES"; }
+@test "advice: bad value before a conflict" { bad_input --advise=bogus -c -l 1 old new -- "invalid argument 'bogus' for '--advise'; $ADVICES"; }
+@test "advice: ambiguous n"      { bad_input --advise=n old new -- "ambiguous argument 'n' for '--advise'; $ADVICES"; }
+@test "advice: ambiguous no"     { bad_input --advise=no old new -- "ambiguous argument 'no' for '--advise'; $ADVICES"; }
+@test "advice: ambiguous empty"  { bad_input --advise= old new -- "ambiguous argument '' for '--advise'; $ADVICES"; }
