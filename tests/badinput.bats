@@ -301,3 +301,56 @@ ADVICES="valid arguments are normal, sequential, random, noreuse, willneed, dont
 @test "advice: ambiguous n"      { bad_input --advise=n old new -- "ambiguous argument 'n' for '--advise'; $ADVICES"; }
 @test "advice: ambiguous no"     { bad_input --advise=no old new -- "ambiguous argument 'no' for '--advise'; $ADVICES"; }
 @test "advice: ambiguous empty"  { bad_input --advise= old new -- "ambiguous argument '' for '--advise'; $ADVICES"; }
+
+# --- odd file names ---------------------------------------------------------
+
+# A 300-byte name component (NAME_MAX is 255).
+printf -v LONG '%300s' ''
+LONG=${LONG// /x}
+
+@test "name: -x after --"        { bad_input -p -l 1 -- -x -- "cannot open '-x': No such file or directory"; }
+@test "name: - after --"         { bad_input -p -l 1 -- - -- "cannot open '-': No such file or directory"; }
+@test "name: --dash after -- for -d" { bad_input -d -- --dash -- "cannot open '--dash': No such file or directory"; }
+@test "name: empty"              { bad_input -l 1 '' -- "cannot open '': No such file or directory"; }
+@test "name: newline"            { bad_input -p -l 1 $'new\nline' -- "cannot open 'new'\$'\\n''line': No such file or directory"; }
+@test "name: newline alone, -d"  { bad_input -d $'\n' -- "cannot open ''\$'\\n': No such file or directory"; }
+@test "name: newline in a missing directory" { bad_input -l 1 $'no\ndir/f' -- "cannot open 'no'\$'\\n''dir/f': No such file or directory"; }
+@test "name: newline in a directory's name" { mkdir $'d\nir'; bad_input -l 1 $'d\nir' -- "'d'\$'\\n''ir' is a directory, not a regular file"; }
+@test "name: tab"                { bad_input -p -l 1 $'tab\there' -- "cannot open 'tab'\$'\\t''here': No such file or directory"; }
+@test "name: escape sequence"    { bad_input -p -l 1 $'esc\e[31m' -- "cannot open 'esc'\$'\\033''[31m': No such file or directory"; }
+@test "name: bell"               { bad_input -p -l 1 $'bell\a' -- "cannot open 'bell'\$'\\a': No such file or directory"; }
+@test "name: carriage return"    { bad_input -p -l 1 $'cr\r' -- "cannot open 'cr'\$'\\r': No such file or directory"; }
+@test "name: control-A"          { bad_input -p -l 1 $'x\001y' -- "cannot open 'x'\$'\\001''y': No such file or directory"; }
+@test "name: DEL"                { bad_input -p -l 1 $'del\x7f' -- "cannot open 'del'\$'\\177': No such file or directory"; }
+@test "name: bytes that are not text" { bad_input -p -l 1 $'\xff\xfe' -- "cannot open ''\$'\\377\\376': No such file or directory"; }
+@test "name: an apostrophe"      { bad_input -p -l 1 "it's" -- "cannot open \"it's\": No such file or directory"; }
+@test "name: a blank"            { bad_input -p -l 1 'sp ace' -- "cannot open 'sp ace': No such file or directory"; }
+@test "name: 300 bytes, creating" { bad_input -l 1 "$LONG" -- "cannot open '$LONG': File name too long"; }
+@test "name: 300 bytes, -p"      { bad_input -p -l 1 "$LONG" -- "cannot open '$LONG': File name too long"; }
+@test "name: 300 bytes, -d"      { bad_input -d "$LONG" -- "cannot open '$LONG': File name too long"; }
+@test "name: 300 bytes in dir/"  { bad_input -x -l 1 "dir/$LONG" -- "cannot open 'dir/$LONG': File name too long"; }
+@test "name: a symbolic link loop" { ln -s loop loop; bad_input -l 1 loop -- "cannot open 'loop': Too many levels of symbolic links"; }
+
+# --- paths through a regular file, directories, FIFOs, missing directories --
+
+@test "path: reg/f, creating"    { bad_input -l 1 reg/f -- "cannot open 'reg/f': Not a directory"; }
+@test "path: reg/f, -x"          { bad_input -x -l 1 reg/f -- "cannot open 'reg/f': Not a directory"; }
+@test "path: reg/f, -p"          { bad_input -p -l 1 reg/f -- "cannot open 'reg/f': Not a directory"; }
+@test "path: reg/, -d"           { bad_input -d reg/ -- "cannot open 'reg/': Not a directory"; }
+@test "path: reg/, -r"           { bad_input -r reg/ -- "cannot open 'reg/': Not a directory"; }
+@test "path: a directory"        { bad_input -l 1 dir -- "'dir' is a directory, not a regular file"; }
+@test "path: a directory, -p"    { bad_input -p -l 1 dir -- "'dir' is a directory, not a regular file"; }
+@test "path: a directory, -d"    { bad_input -d dir -- "'dir' is a directory, not a regular file"; }
+@test "path: a directory, -r"    { bad_input -r dir -- "'dir' is a directory, not a regular file"; }
+@test "path: a directory, --advise" { bad_input --advise=normal dir -- "'dir' is a directory, not a regular file"; }
+@test "path: dir/, -w"           { bad_input -w -l 1 dir/ -- "'dir/' is a directory, not a regular file"; }
+@test "path: a FIFO"             { bad_input -l 1 fifo -- "'fifo' is a FIFO, not a regular file"; }
+@test "path: a FIFO, -x"         { bad_input -x -l 1 fifo -- "'fifo' is a FIFO, not a regular file"; }
+@test "path: a FIFO, -p"         { bad_input -p -l 1 fifo -- "'fifo' is a FIFO, not a regular file"; }
+@test "path: a FIFO, -z"         { bad_input -z -l 1 fifo -- "'fifo' is a FIFO, not a regular file"; }
+@test "path: a FIFO, -d"         { bad_input -d fifo -- "'fifo' is a FIFO, not a regular file"; }
+@test "path: a FIFO, -r"         { bad_input -r fifo -- "'fifo' is a FIFO, not a regular file"; }
+@test "path: a FIFO, --advise"   { bad_input --advise=willneed fifo -- "'fifo' is a FIFO, not a regular file"; }
+@test "path: missing directory, creating" { bad_input -l 1 nodir/f -- "cannot open 'nodir/f': No such file or directory"; }
+@test "path: missing directory, -x" { bad_input -x -l 1 nodir/f -- "cannot open 'nodir/f': No such file or directory"; }
+@test "path: missing directory, -w" { bad_input -w -l 1 nodir/f -- "cannot open 'nodir/f': No such file or directory"; }
