@@ -777,21 +777,27 @@ job_roll_back (struct job *job, struct undo const *u)
       company = !err ? UNDO_ALONE : err == EAGAIN ? UNDO_SHARED
                                                   : UNDO_UNKNOWN;
     }
-  off_t left;
-  int cause;
-  int err = undo_apply (job->fd, u, company, &left, &cause);
+  struct undo_result res;
+  int err = undo_apply (job->fd, u, company, &res);
   job_unguard (job);
   char const *name = quoteaf (job->name);
+  static char const *const why[] =
+  {
+    [LEFT_NONE] = "",
+    [LEFT_SHARED] = "the file is open by another process",
+    [LEFT_NO_PUNCH] = "cannot punch holes: ",
+    [LEFT_UNMAPPED] = "its filesystem does not tell where they are",
+    [LEFT_KEPT] = "its filesystem kept them"
+  };
   if (err)
     error (0, err, "%s: cannot restore the size and holes it had", name);
-  else if (left)
+  else if (res.left)
     {
       char buf[HUMAN_SIZE_BUFSIZE];
       error (0, 0, "warning: %s: %s (%jd bytes) allocated by this run left "
-             "in place: %s%s", name, human_size (left, buf), (intmax_t) left,
-             cause == EBUSY ? "the file is open by another process"
-             : cause ? "cannot punch holes: " : "its filesystem kept them",
-             cause && cause != EBUSY ? strerror (cause) : "");
+             "in place: %s%s", name, human_size (res.left, buf),
+             (intmax_t) res.left, why[res.why],
+             res.why == LEFT_NO_PUNCH ? strerror (res.punch_err) : "");
     }
 }
 

@@ -461,15 +461,16 @@ walk_range (struct scan *s, off_t end)
   extents_close (&walk);
 
   /* Stopped: all before the punch that was not done, or else before the
-     run of zeros that is left unpunched, is dug; nothing after.  */
+     run of zeros that is left unpunched, is dug; nothing after.  The
+     progress made so far may lag behind the first (it is counted after
+     each chunk read) or run ahead of the second.  */
   if (err && s->tally.punch)
     {
       off_t settled = (0 <= s->stopped_at ? s->stopped_at
                        : s->tally.zero_start < s->tally.zero_end
                        ? s->tally.punched
                        : s->stats->start + s->stats->done);
-      if (settled < s->stats->start + s->stats->done)
-        s->stats->done = max_off (settled - s->stats->start, 0);
+      s->stats->done = max_off (settled - s->stats->start, 0);
     }
   int end_err = holes_tally_end (&s->tally, !err);
   return err ? err : end_err;

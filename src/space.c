@@ -167,7 +167,8 @@ add_hole_length (void *arg, struct extent const *seg)
    without this they would find out part way, after overwriting part of
    the range or writing what must then be rolled back.  The blocks to
    find are those of the holes and past the end of the file, plus one in
-   1024 for the indirect blocks that map them (ext2).  Writing over a
+   1024 for the indirect blocks that map them (ext2); where the map
+   cannot tell holes, the whole range.  Writing over a
    device takes no space; and a filesystem that reports no size at all
    (ramfs, FUSE without statfs) says nothing about its free space either:
    there is nothing to check then.  */
@@ -189,9 +190,15 @@ check_room (int fd, off_t from, off_t to, struct stat const *st,
   off_t eof = size < to ? size : to;
   if (from < eof)
     {
-      int err = extents_each (fd, from, eof, add_hole_length, &need, NULL);
+      off_t holes = 0;
+      enum extents_method map;
+      int err = extents_each (fd, from, eof, add_hole_length, &holes, &map);
       if (err)
         return outcome (out, err, STEP_MAP, method);
+      /* Only FIEMAP is sure to show holes: where the map comes from
+         SEEK_HOLE or from nothing (FUSE), what it calls data may be
+         holes underneath, and all of the range may need space.  */
+      need += map == EXTENTS_FIEMAP ? holes : eof - from;
     }
 
   off_t free_bytes;

@@ -11,9 +11,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "holes.h"
+#include "intprops.h"
 #include "space.h"
 
 static off_t
@@ -60,6 +62,22 @@ add_hole (struct undo *u, off_t offset, off_t length)
   return 0;
 }
 
+/* extents_each over [U->start, U->end) of FD, with FN and ARG.  FIEMAP
+   refuses a range that starts past the largest file the filesystem can
+   hold (EFBIG), where no block can lie: then only the part inside the
+   file is walked (nothing has been passed to FN before that refusal,
+   which comes with the first batch).  */
+static int
+walk (int fd, struct undo const *u, extents_fn fn, void *arg,
+      enum extents_method *method)
+{
+  int err = extents_each (fd, u->start, u->end, fn, arg, method);
+  if (err == EFBIG && u->size < u->end)
+    err = extents_each (fd, u->start, max_off (u->start, u->size), fn, arg,
+                        method);
+  return err;
+}
+
 /* extents_each's callback for undo_record.  Only FIEMAP tells holes
    from preallocated space: the SEEK_HOLE map of tmpfs counts
    preallocated pages as holes, and punching them would free space the
@@ -73,7 +91,9 @@ record_segment (void *arg, struct extent const *seg)
     return 0;
   if (seg->kind == EXTENT_HOLE)
     return add_hole (u, seg->offset, seg->length);
-  if (u->size < seg->offset + seg->length)
+  /* The last block of the file reaches past its end when the size is
+     not a multiple of the block size: it is not a reservation.  */
+  if (u->eof_block_end < seg->offset + seg->length)
     u->reserved_past_eof = true;
   return 0;
 }
@@ -87,9 +107,15 @@ undo_record (int fd, off_t offset, off_t length, struct undo *u)
     return errno;
   u->size = st.st_size;
   u->mtime = st.st_mtim;
+  u->blocks = st.st_blocks;
+  struct statfs fs;
+  off_t block = (fstatfs (fd, &fs) == 0 && 0 < fs.f_bsize ? fs.f_bsize
+                 : 0 < st.st_blksize ? st.st_blksize : 4096);
+  u->eof_block_end = (ckd_add (&u->eof_block_end, u->size,
+                               (block - u->size % block) % block)
+                      ? TYPE_MAXIMUM (off_t) : u->eof_block_end);
 
-  int err = extents_each (fd, u->start, u->end, record_segment, u,
-                          &u->method);
+  int err = walk (fd, u, record_segment, u, &u->method);
   if (!err && u->method != EXTENTS_FIEMAP && u->size < u->end)
     {
       off_t from = max_off (u->start, u->size);
@@ -141,8 +167,7 @@ static int
 count_allocated (int fd, struct undo const *u, struct count *c)
 {
   *c = (struct count) { .u = u };
-  return u->nholes ? extents_each (fd, u->start, u->end, count_segment, c,
-                                   NULL) : 0;
+  return u->nholes ? walk (fd, u, count_segment, c, NULL) : 0;
 }
 
 /* Punch U's former holes past the old end of the file.  */
@@ -171,20 +196,20 @@ unsupported (int err)
 
 int
 undo_apply (int fd, struct undo const *u, enum undo_company company,
-            off_t *left, int *cause)
+            struct undo_result *res)
 {
-  *left = 0;
-  *cause = 0;
+  *res = (struct undo_result) { 0 };
   struct stat st;
   if (fstat (fd, &st) != 0)
     return errno;
   struct count c;
   int err = count_allocated (fd, u, &c);
   if (err || company == UNDO_SHARED
-      || (!c.inside && !c.past && st.st_size <= u->size))
+      || (!c.inside && !c.past && st.st_size <= u->size
+          && (u->method == EXTENTS_FIEMAP || st.st_blocks <= u->blocks)))
     {
-      *left = c.inside + c.past;
-      *cause = company == UNDO_SHARED && *left ? EBUSY : 0;
+      res->left = c.inside + c.past;
+      res->why = res->left ? LEFT_SHARED : LEFT_NONE;
       return err;
     }
 
@@ -193,13 +218,14 @@ undo_apply (int fd, struct undo const *u, enum undo_company company,
   size_t n = 0;
   while (n < u->nholes && u->holes[n].offset < u->size)
     n++;
+  int punch_err = 0;
   if (c.inside)
     {
       struct holes_stats stats;
       struct space_outcome out;
       int e = holes_dig_within (fd, u->holes, n, u->size, &stats, &out);
       if (unsupported (e))
-        *cause = e;
+        punch_err = e;
       else
         err = e;
     }
@@ -216,16 +242,23 @@ undo_apply (int fd, struct undo const *u, enum undo_company company,
   else if (c.past)
     e = punch_past_eof (fd, u);
   if (unsupported (e))
-    *cause = e;
+    punch_err = e;
   else if (!err)
     err = e;
 
   int count_err = count_allocated (fd, u, &c);
   if (!err)
     err = count_err;
-  *left = c.inside + c.past;
-  if (!*left)
-    *cause = 0;
+  res->left = c.inside + c.past;
+  res->why = (!res->left ? LEFT_NONE : punch_err ? LEFT_NO_PUNCH
+              : LEFT_KEPT);
+  res->punch_err = punch_err;
+  if (u->method != EXTENTS_FIEMAP && fstat (fd, &st) == 0
+      && u->blocks < st.st_blocks)
+    {
+      res->left = (st.st_blocks - u->blocks) * 512;
+      res->why = LEFT_UNMAPPED;
+    }
 
   /* Nobody else has the file open: its modification time is this
      run's to put back.  */

@@ -39,6 +39,9 @@ struct undo
 {
   off_t size;                 /* the size before the operation */
   struct timespec mtime;      /* the modification time before it */
+  blkcnt_t blocks;            /* st_blocks before it */
+  off_t eof_block_end;        /* the end of the block holding the end of
+                                 the file then */
   off_t start, end;           /* the range of the operation */
   struct extent *holes;       /* its holes then, in offset order */
   size_t nholes;
@@ -59,15 +62,32 @@ enum undo_company
    [OFFSET, OFFSET + LENGTH) of FD.  Return 0, or an errno value.  */
 int undo_record (int fd, off_t offset, off_t length, struct undo *u);
 
+/* Why space allocated by the run stays allocated after undo_apply.  */
+enum undo_leftover
+{
+  LEFT_NONE,
+  LEFT_SHARED,                /* another process has the file open */
+  LEFT_NO_PUNCH,              /* the filesystem cannot punch (errno) */
+  LEFT_UNMAPPED,              /* its map does not tell where (no FIEMAP) */
+  LEFT_KEPT                   /* it ignored the punches (ext4 past EOF) */
+};
+
+struct undo_result
+{
+  off_t left;                 /* bytes allocated by the run, left */
+  enum undo_leftover why;
+  int punch_err;              /* with LEFT_NO_PUNCH: the punch's errno */
+};
+
 /* Give back what was allocated since undo_record in the holes it
    recorded, and set the size back, as COMPANY allows: with UNDO_SHARED,
    change nothing.  With UNDO_ALONE, the modification time is put back
-   too.  Store in *LEFT the bytes of the former holes that stay
-   allocated, and in *CAUSE why: EBUSY (UNDO_SHARED), the errno value
-   of a punch that the filesystem does not support, or 0.  Return 0, or
-   the errno value of the first step that failed.  */
+   too.  Tell in *RES what stays allocated, and why.  Where the map does
+   not tell holes (no FIEMAP), what was allocated shows only as a larger
+   st_blocks, which is counted, without UNDO_SHARED, as left by the run.
+   Return 0, or the errno value of the first step that failed.  */
 int undo_apply (int fd, struct undo const *u, enum undo_company company,
-                off_t *left, int *cause);
+                struct undo_result *res);
 
 /* Release what undo_record took.  */
 void undo_free (struct undo *u);

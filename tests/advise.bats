@@ -270,3 +270,14 @@ bad_advice() {
   assert_equal "$output" ""
   [[ ${stderr_lines[0]} == "fallocate: "*"''"* ]] || fail "empty text not quoted: $stderr"
 }
+
+@test "--advise=dontneed -l 0: to EOF, as without -l" {
+  make_file_with "$F" data:0:1M
+  local before
+  before=$(state "$F")
+  try() { cached "$F" && advise --advise=dontneed -l 0 "$F" && expect_resident "$F" 0; }
+  tries try
+  try() { cached "$F" && advise --advise=dontneed -o 256K -l 0 "$F" && expect_resident "$F" 262144; }
+  tries try
+  assert_equal "$(state "$F")" "$before"
+}

@@ -306,3 +306,160 @@ $f: 1 holes, 1 MiB (1048576 bytes, 50.00% of the file) converted to sparse holes
   assert_equal "$status" 0
   assert_equal "$stderr" ""
 }
+
+# ---------------------------------------------------------------------------
+# Issue "Safe everywhere": where a stopped dig says it stopped, -l 0, what
+# -v prints, and the page cache.
+
+# A test that held up a dig (held_dig) or locked the page cache: let the
+# dig die, give the lock back.
+teardown() {
+  local p
+  for p in ${PID:-} ${TRACER:-}; do
+    kill -KILL "$p" 2>/dev/null || true
+  done
+  [[ -z ${TRACER:-} ]] || wait "$TRACER" 2>/dev/null || true
+  PID= TRACER=
+  cache_unlock
+  fs_test_cleanup
+}
+
+# held_dig HOLES: dig F, the 16 MiB 4 KiB mix, in the background (TRACER,
+# strace, whose child PID is the program), each fallocate(2) call held
+# back 20 ms (2,048 punches: 40 s or more), its stderr into
+# $BATS_TEST_TMPDIR/err; return once HOLES of its zero blocks are punched.
+held_dig() {
+  local base i
+  base=$(stat -c %b -- "$F")
+  delayed fallocate 20000
+  "${DELAYED[@]}" env --default-signal "$FALLOCATE" -d "$F" \
+    2>"$BATS_TEST_TMPDIR/err" 3>&- &
+  TRACER=$!
+  for ((i = 0; i < 6000; i++)); do
+    PID=$(cat "/proc/$TRACER/task/$TRACER/children" 2>/dev/null) || PID=
+    PID=${PID// /}
+    [[ -n $PID ]] && (($(stat -c %b -- "$F") <= base - $1 * 8)) && return 0
+    kill -0 "$TRACER" 2>/dev/null || fail "the dig ended first: $(cat "$BATS_TEST_TMPDIR/err")"
+    sleep 0.01
+  done
+  fail "the dig did not punch $1 holes within 60 s"
+}
+
+# finish_dig: wait for the held dig; set status and lines (its stderr).
+finish_dig() {
+  status=0
+  wait "$TRACER" || status=$?
+  PID= TRACER=
+  mapfile -t lines <"$BATS_TEST_TMPDIR/err"
+}
+
+# assert_stopped_at CAUSE: the dig of F said, in one line, that CAUSE
+# stopped it at offset X after converting N holes (B bytes), and that is
+# true: each of the N 4 KiB zero blocks below X is a hole now, every
+# block from X on is still allocated, the bytes are unchanged ($SUM).
+assert_stopped_at() {
+  local x n b
+  assert_equal "${#lines[@]}" 1
+  [[ ${lines[0]} =~ ^"fallocate: '$F': $1; stopped digging at offset "([0-9]+)" of 16777216, after converting "([0-9]+)" holes ("([0-9]+)" bytes) to sparse holes"$ ]] ||
+    fail "unexpected message: ${lines[0]:-<none>}"
+  x=${BASH_REMATCH[1]} n=${BASH_REMATCH[2]} b=${BASH_REMATCH[3]}
+  ((n >= 100)) || fail "only $n holes converted"
+  ((x > 0)) || fail "stopped at offset 0 after $n holes"
+  assert_equal "$b" $((n * 4096))
+  # The zero blocks are the odd 4 KiB blocks: X / 8192 of them lie wholly below X.
+  assert_equal "$n" $((x / 8192))
+  assert_equal "$(mapped_bytes "$F" 0 "$x")" $((x - n * 4096))
+  assert_equal "$(mapped_bytes "$F" "$x" $((16 * MiB - x)))" $((16 * MiB - x))
+  assert_equal "$(sha256sum <"$F")" "$SUM"
+}
+
+@test "-d stopped by SIGINT reports the offset it really got to" {
+  require_fs ext4
+  F=$(new_file ext4)
+  make_4k_mix "$F" 16
+  SUM=$(sha256sum <"$F")
+  held_dig 100
+  kill -INT "$PID"
+  finish_dig
+  assert_stopped_at "interrupted by signal 2"
+  assert_equal "$status" 130
+}
+
+# truncate(2) breaks the lease as an open does; the message says both.
+# (truncate(1) opens the file, with O_NONBLOCK: perl calls truncate(2).)
+@test "-d stopped by a truncate(2) by path says the file was opened or truncated" {
+  require_fs ext4
+  local rc=0
+  F=$(new_file ext4)
+  make_4k_mix "$F" 16
+  SUM=$(sha256sum <"$F")
+  held_dig 100
+  # The truncate waits until the lease is given back (to the same size:
+  # the bytes stay as they were).
+  timeout 60 perl -e 'truncate ($ARGV[0], 16777216) or die "truncate: $!\n"' "$F" || rc=$?
+  assert_equal "$rc" 0
+  finish_dig
+  assert_equal "$status" 1
+  assert_stopped_at "another process opened or truncated the file"
+}
+
+@test "-d -l 0 digs to the end of the file, as -d without -l" {
+  require_fs ext4
+  local f
+  f=$(new_file ext4)
+  make_file_with "$f" zero:0:1M data:1M:1M zero:2M:1M data:3M:1M zero:4M:1M
+  dig_is "$f" "" -l 0
+  assert_equal "$(allocated "$f")" $((2 * MiB))
+  assert_equal "$(allocated "$f" 0 $MiB)" 0
+  assert_equal "$(allocated "$f" $((2 * MiB)) $MiB)" 0
+  assert_equal "$(allocated "$f" $((4 * MiB)) $MiB)" 0
+}
+
+# util-linux 2.42 and later: -d -v prints the summary only; -r -v lists
+# each hole.
+@test "-d -v prints one line per file, no hole lines; -r -v still lists the holes" {
+  require_fs ext4
+  local f g
+  f=$(new_file ext4)
+  g=$(new_file ext4 g)
+  make_file_with "$f" zero:0:1M data:1M:1M zero:2M:1M data:3M:1M
+  make_file_with "$g" data:0:1M
+  drop_caches
+  run --separate-stderr "$FALLOCATE" -r -v "$f"
+  assert_equal "$status" 0
+  assert_line "data hole: offset 0 - 1048576 (1048576 bytes)"
+  assert_line "data hole: offset 2097152 - 3145728 (1048576 bytes)"
+  run --separate-stderr "$FALLOCATE" -d -v "$f" "$g"
+  assert_equal "$status" 0
+  assert_equal "$stderr" ""
+  assert_equal "$output" "$f: 2 holes, 2 MiB (2097152 bytes, 50.00% of the file) converted to sparse holes.
+$g: 0 holes, 0 B (0 bytes, 0.00% of the file) converted to sparse holes."
+  assert_equal "$(allocated "$f")" $((2 * MiB))
+}
+
+# -d reads the file; it may drop from the page cache only the pages it
+# brought in.  F: 8 MiB of data (nothing to dig), the first MIB MiB read
+# beforehand.
+dig_leaves_cache() {
+  local f=$1 mib=$2
+  cache_head "$f" "$mib"
+  expect_resident "$f" $((mib * MiB)) "before the dig" || return 1
+  advise -d "$f" && expect_resident "$f" $((mib * MiB)) "after the dig" &&
+    # The cached pages are the first MIB MiB: dropping the rest leaves them.
+    cache_head "$f" "$mib" keep &&
+    expect_resident "$f" $((mib * MiB)) "after dropping all but the first $mib MiB"
+}
+
+@test "-d keeps a cached file cached, a cold one cold, a half-cached one half" {
+  require_fs ext4
+  cache_lock
+  local f sum
+  f=$(new_file ext4)
+  make_file_with "$f" data:0:8M
+  sum=$(sha256sum <"$f")
+  tries dig_leaves_cache "$f" 8
+  tries dig_leaves_cache "$f" 0
+  tries dig_leaves_cache "$f" 4
+  assert_equal "$(sha256sum <"$f")" "$sum"
+  assert_equal "$(allocated "$f")" $((8 * MiB))
+}

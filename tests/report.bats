@@ -287,3 +287,56 @@ Summary:
 file holes: 0 holes, 0 B (0 bytes, 0.00% of the file)
 data holes: 1 holes, 1 MiB (1048576 bytes, 100.00% of the file)"
 }
+
+# ---------------------------------------------------------------------------
+# Issue "Safe everywhere": -l 0 and the page cache.
+
+# A test that locked the page cache gives the lock back.
+teardown() {
+  cache_unlock
+  fs_test_cleanup
+}
+
+@test "-r -l 0 reports to the end of the file, as -r without -l" {
+  require_fs ext4
+  local f expected
+  f=$(new_file ext4)
+  make_file_with "$f" size:8M data:0:1M zero:1M:2M data:3M:1M
+  expected="
+Summary:
+file holes: 1 holes, 4 MiB (4194304 bytes, 50.00% of the file)
+data holes: 1 holes, 2 MiB (2097152 bytes, 25.00% of the file)"
+  report_is "$expected" "$f"
+  report_is "$expected" -l 0 "$f"
+  report_is "$expected" -o 0 -l 0 "$f"
+}
+
+# -r reads the file; it may drop from the page cache only the pages it
+# brought in.  F: 8 MiB of data, the first MIB MiB read beforehand.
+report_leaves_cache() {
+  local f=$1 mib=$2
+  cache_head "$f" "$mib"
+  expect_resident "$f" $((mib * MiB)) "before the report" || return 1
+  run --separate-stderr "$FALLOCATE" -r "$f"
+  if ((status != 0)); then
+    WHY="-r exited $status: $stderr"
+    return 1
+  fi
+  expect_resident "$f" $((mib * MiB)) "after the report" &&
+    # The cached pages are the first MIB MiB: dropping the rest leaves them.
+    cache_head "$f" "$mib" keep &&
+    expect_resident "$f" $((mib * MiB)) "after dropping all but the first $mib MiB"
+}
+
+@test "-r keeps a cached file cached, a cold one cold, a half-cached one half" {
+  require_fs ext4
+  cache_lock
+  local f before
+  f=$(new_file ext4)
+  make_file_with "$f" data:0:8M
+  before=$(state "$f")
+  tries report_leaves_cache "$f" 8
+  tries report_leaves_cache "$f" 0
+  tries report_leaves_cache "$f" 4
+  assert_equal "$(state "$f")" "$before"
+}

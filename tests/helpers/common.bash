@@ -332,6 +332,23 @@ expect_resident() {
   return 1
 }
 
+# cache_head F MIB: make the first MIB MiB of F, and nothing else of it,
+# resident in the page cache: drop it all, read it all, then drop the
+# rest (read with dd's nocache, which drops what it read: a plain read of
+# the head would bring in readahead beyond it).  With "keep" as third
+# argument, only drop the rest.
+cache_head() {
+  local size
+  size=$(file_size "$1")
+  [[ ${3:-} == keep ]] || drop_caches
+  ((${2} == 0)) && return 0
+  [[ ${3:-} == keep ]] || cat -- "$1" >/dev/null
+  if (($2 * MiB < size)); then
+    dd if="$1" of=/dev/null bs=1M skip="$2" count=$(((size - $2 * MiB) / MiB)) \
+       iflag=nocache status=none
+  fi
+}
+
 # loads F N [SECONDS]: readahead completes asynchronously: wait (up to
 # SECONDS, 10 by default) until N bytes of F are resident, else WHY is set.
 loads() {
@@ -360,6 +377,15 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 avail() {
   sync -f "$1"
   df -B1 --output=avail -- "$1" | tail -n 1 | tr -d ' '
+}
+
+# assert_avail_near DIR BEFORE: free space of DIR within 1 MiB of BEFORE.
+assert_avail_near() {
+  local now d
+  now=$(avail "$1")
+  d=$((now - $2))
+  ((d < 0)) && d=$((-d))
+  ((d <= MiB)) || fail "free space of $1: $2 before, $now after (off by $d bytes)"
 }
 
 # evict F: write F out and drop its pages from the page cache, so that
@@ -503,6 +529,18 @@ file_fingerprint() {
   if [[ -e $1 ]]; then
     printf '%s %s %s\n' "$(file_size "$1")" "$(alloc_bytes "$1")" \
       "$(sha256sum <"$1" | cut -d' ' -f1)"
+  else
+    echo absent
+  fi
+}
+
+# file_state F: size, data blocks (data_alloc_bytes) and sha256 of F
+# ("absent" if F does not exist); to check that a failed operation gave
+# everything back.  Metadata blocks are left out: an ext4 extent tree that
+# grew during the attempt keeps its new index blocks after a rollback.
+file_state() {
+  if [[ -e $1 ]]; then
+    printf '%s %s %s\n' "$(file_size "$1")" "$(data_alloc_bytes "$1")" "$(sha "$1")"
   else
     echo absent
   fi
