@@ -249,7 +249,6 @@ bad_input_match() { _refused match "$@"; }
 @test "operand: -o without its argument"  { bad_usage -l 1 old new -o -- "option '--offset' requires an argument"; }
 @test "operand: --length without its argument" { bad_usage old --length -- "option '--length' requires an argument"; }
 @test "operand: --advise without its argument" { bad_usage old --advise -- "option '--advise' requires an argument"; }
-@test "operand: --length takes the next option as its argument" { bad_input --length -l 1 old new -- "invalid length: '-l': must not be negative"; }
 
 # --- extra arguments: =VALUE to options that take none ----------------------
 
