@@ -53,7 +53,7 @@ world() {
 _refused() {
   local kind=$1
   shift
-  if (($# < 2)) || [[ ${@: -2:1} != -- ]]; then
+  if (($# < 2)) || [[ ${*: -2:1} != -- ]]; then
     fail "bad table row (ARGS... -- MESSAGE expected): $*"
   fi
   local want=${!#} args=("${@:1:$#-2}") before after
