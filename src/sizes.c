@@ -52,8 +52,16 @@ size_parse (char const *text, off_t *result)
   char const *p = text;
   while (c_isspace (*p))
     p++;
+  /* A minus sign before what would be a size greater than zero.  */
   if (*p == '-')
-    return SIZE_NEGATIVE;
+    {
+      if (p[1] == '-' || p[1] == '+' || c_isspace (p[1]))
+        return SIZE_INVALID;
+      off_t magnitude;
+      enum size_error e = size_parse (p + 1, &magnitude);
+      return ((e == SIZE_OK && 0 < magnitude) || e == SIZE_TOO_LARGE
+              ? SIZE_NEGATIVE : SIZE_INVALID);
+    }
   if (*p == '+')
     p++;
 
@@ -76,6 +84,9 @@ size_parse (char const *text, off_t *result)
   unsigned char fraction[MAX_FRACTION_DIGITS];
   int ndigits = 0;
   bool has_point = *p == '.';
+  /* Fractions are decimal only.  */
+  if (has_point && radix == 16)
+    return SIZE_INVALID;
   if (has_point)
     for (p++; c_isdigit (*p); p++)
       {

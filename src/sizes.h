@@ -12,13 +12,14 @@ enum size_error
 {
   SIZE_OK = 0,
   SIZE_INVALID,      /* not a size: empty, junk, bad suffix, bad fraction */
-  SIZE_NEGATIVE,     /* a leading minus sign */
+  SIZE_NEGATIVE,     /* a minus sign before a size greater than 0 */
   SIZE_TOO_LARGE     /* above the off_t maximum */
 };
 
 /* Parse TEXT as util-linux parses sizes, except that leading zeros stay
-   decimal: leading blanks, an optional '+', a decimal or 0x-hex integer,
-   an optional fraction (".5"), and an optional unit K M G T P E Z Y in
+   decimal: leading white space, an optional '+', a decimal or 0x-hex
+   integer, an optional fraction (".5", decimal integers only), and an
+   optional unit K M G T P E Z Y in
    either case, itself optionally followed by "iB" (powers of 1024, as
    the bare letter) or "B" (powers of 1000).  A fraction needs a unit.
    The value is exact, rounded down to a whole byte.  On success store
