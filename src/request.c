@@ -323,8 +323,11 @@ request_parse (int argc, char **argv, struct request *req,
 
   off_t end;
   if (ckd_add (&end, req->offset, req->length))
-    return fail (err, PROBLEM_RANGE_OVERFLOW, "offset", "length",
-                 offset_text);
+    {
+      fail (err, PROBLEM_RANGE_OVERFLOW, "offset", "length", offset_text);
+      err->other_text = length_text;
+      return REQUEST_ERROR;
+    }
 
   req->nfiles = argc - optind;
   req->files = argv + optind;

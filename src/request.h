@@ -67,7 +67,8 @@ enum request_problem
   PROBLEM_AMBIGUOUS_ADVICE,  /* text */
   PROBLEM_NO_LENGTH,         /* option: the operation (NULL: allocation) */
   PROBLEM_ZERO_LENGTH,       /* option: the operation's long name */
-  PROBLEM_RANGE_OVERFLOW,    /* offset + length beyond the off_t maximum */
+  PROBLEM_RANGE_OVERFLOW,    /* offset + length beyond the off_t maximum:
+                                option, other; text, other_text */
   PROBLEM_NO_FILE
 };
 
@@ -77,6 +78,7 @@ struct request_error
   char const *option;
   char const *other;
   char const *text;
+  char const *other_text;    /* the text of OTHER, where it has one */
   enum size_error size_error;
   char spelled[3];           /* holds TEXT for an unknown short option */
   /* The long options an ambiguous one abbreviates, NULL-terminated.  */

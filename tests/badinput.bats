@@ -131,6 +131,18 @@ bad_input_match() { _refused match "$@"; }
 @test "size: negative"              { bad_input -l -1 old new -- "invalid length: '-1': must not be negative"; }
 @test "size: negative with unit"    { bad_input -l -1K old new -- "invalid length: '-1K': must not be negative"; }
 @test "size: negative hex"          { bad_input -l -0x1 old new -- "invalid length: '-0x1': must not be negative"; }
+@test "size: hex fraction with unit" { bad_input -l 0x1.8K old new -- "invalid length: '0x1.8K'"; }
+@test "size: hex fraction, iB unit" { bad_input -l 0x10.5KiB old new -- "invalid length: '0x10.5KiB'"; }
+@test "size: minus before junk"     { bad_input -l -abc old new -- "invalid length: '-abc'"; }
+@test "size: minus alone"           { bad_input -l - old new -- "invalid length: '-'"; }
+@test "size: minus zero"            { bad_input -l -0 old new -- "invalid length: '-0'"; }
+@test "size: minus minus"           { bad_input -l --1 old new -- "invalid length: '--1'"; }
+@test "size: an option taken for the length" { bad_input --length -l 1 old new -- "invalid length: '-l'"; }
+@test "size: an option taken for the offset" { bad_input -o -o 1 -l 1 old new -- "invalid offset: '-o'"; }
+@test "size: minus before too large" { bad_input -l -8E old new -- "invalid length: '-8E': must not be negative"; }
+@test "range: offset plus length past the maximum" { bad_input -o 4E -l 4E old new -- "invalid range: offset '4E' plus length '4E' exceeds the largest file size (9223372036854775807 bytes)"; }
+@test "range: the maximum offset plus 1" { bad_input -o 9223372036854775807 -l 1 old new -- "invalid range: offset '9223372036854775807' plus length '1' exceeds the largest file size (9223372036854775807 bytes)"; }
+@test "range: -d past the maximum"  { bad_input -d -o 1 -l 9223372036854775807 old -- "invalid range: offset '1' plus length '9223372036854775807' exceeds the largest file size (9223372036854775807 bytes)"; }
 
 # --- sizes past the off_t maximum, and at it --------------------------------
 
