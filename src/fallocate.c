@@ -237,8 +237,14 @@ request_failed (struct request_error const *err)
              quoteaf (err->text));
       break;
     case PROBLEM_RANGE_OVERFLOW:
-      error (0, 0, "invalid range: offset plus length exceeds the largest "
-             "file size (%jd bytes)", (intmax_t) TYPE_MAXIMUM (off_t));
+      /* (quotearg_n: two quoted texts in one message.)  */
+      error (0, 0, "invalid range: offset %s plus length %s exceeds the "
+             "largest file size (%jd bytes)",
+             quotearg_n_style (0, shell_escape_always_quoting_style,
+                               err->text),
+             quotearg_n_style (1, shell_escape_always_quoting_style,
+                               err->other_text),
+             (intmax_t) TYPE_MAXIMUM (off_t));
       break;
     case PROBLEM_NO_FILE:
       error (0, 0, "no filename specified");
@@ -326,6 +332,25 @@ open_nonblock (char const *name, int flags)
   return fd;
 }
 
+/* Whether to follow the symbolic link PATH to create its target: in a
+   sticky directory that everyone may write to (/tmp), only a link that
+   the user or the directory's owner owns.  The kernel makes this check
+   (fs.protected_symlinks) when it follows a link itself; here the link
+   is followed by hand, so the check is made here, always, lest another
+   user's link in /tmp make root create a file of that user's choosing.  */
+static bool
+may_follow (char const *path)
+{
+  char *dir = dir_name (path);
+  struct stat link, parent;
+  bool ok = (lstat (path, &link) == 0 && stat (dir, &parent) == 0
+             && (!(parent.st_mode & S_ISVTX) || !(parent.st_mode & S_IWOTH)
+                 || link.st_uid == geteuid ()
+                 || link.st_uid == parent.st_uid));
+  free (dir);
+  return ok;
+}
+
 /* Open NAME with FLAGS, and if CREATE create it where it does not exist,
    as the target of a dangling symbolic link too (as open(2) with O_CREAT
    does, but knowing whether this call created the file).  Set *CREATED
@@ -360,6 +385,11 @@ open_or_create (char const *name, int flags, bool create, char **created)
         }
       /* PATH exists but leads to nothing: a dangling symbolic link,
          whose target is the file to create.  */
+      if (!may_follow (path))
+        {
+          errno = EACCES;
+          break;
+        }
       char *target = links < MAX_SYMLINKS ? areadlink (path) : NULL;
       if (!target)
         {
@@ -924,12 +954,15 @@ job_holes (struct job *job, struct space_hooks const *hooks)
    still refers to it (another process may have renamed another file
    over it meanwhile) and nobody else has it open (another process may
    have opened it and written to it): the write lease, held or taken
-   now, tells.  Call while the descriptor is open, so that its inode
-   cannot be reused.  */
+   now, tells.  A process that is opening it meanwhile waits for the
+   lease: it would get a file without a name, so the file is emptied
+   instead (nobody can have written to it under the lease).  Call while
+   the descriptor is open, so that its inode cannot be reused.  */
 static void
 remove_created (struct job *job, struct target const *t)
 {
   char reason[128];
+  char const *name = quoteaf (t->created);
   if (!job->guarded)
     job_lease (job);
   struct stat now;
@@ -937,9 +970,17 @@ remove_created (struct job *job, struct target const *t)
     return;
   if (!SAME_INODE (now, t->st))
     error (0, 0, "warning: %s: not removed: the name no longer refers to "
-           "the file this run created", quoteaf (t->created));
+           "the file this run created", name);
+  else if (job->guarded && guard_broken ())
+    {
+      if (ftruncate (job->fd, 0) != 0)
+        error (0, errno, "%s: cannot empty the file it created", name);
+      else
+        error (0, 0, "warning: %s: not removed: another process is opening "
+               "it; emptied instead", name);
+    }
   else if (job->lease_err == EAGAIN)
-    error (0, 0, "warning: %s: not removed: %s", quoteaf (t->created),
+    error (0, 0, "warning: %s: not removed: %s", name,
            not_alone (job, reason, sizeof reason));
   else if (unlink (t->created) != 0)
     error (0, errno, "%s: cannot remove the file it created",

@@ -244,10 +244,13 @@ undo_apply (int fd, struct undo const *u, struct undo_facts const *facts,
   else if (!err)
     err = e;
 
+  /* What stays allocated in the former holes: past the old end, all of
+     it; inside, what the dig left is data another process wrote there,
+     unless the filesystem could not punch at all.  */
   int count_err = count_allocated (fd, u, &c);
   if (!err)
     err = count_err;
-  res->left = c.inside + c.past;
+  res->left = (punch_err ? c.inside : 0) + c.past;
   res->why = (!res->left ? LEFT_NONE : punch_err ? LEFT_NO_PUNCH
               : LEFT_PAST_EOF);
   res->punch_err = punch_err;

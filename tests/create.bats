@@ -96,6 +96,28 @@ creates_target() {
   assert_avail_near "$d" "$before"
 }
 
+# Another user's dangling symlink in a sticky directory everyone may
+# write to (/tmp): following it would let that user choose where root
+# creates a file; refused as fs.protected_symlinks refuses it, whatever
+# the sysctl says.  The user's own links, and those of the directory's
+# owner, are followed.
+@test "another user's dangling symlink in a sticky world-writable directory is not followed" {
+  require_fs ext4
+  require_root
+  local d
+  d=$(tdir ext4)/sticky
+  mkdir -p "$d/dest"
+  chmod 1777 "$d"
+  ln -s dest/target "$d/theirs"
+  chown -h 65534:65534 "$d/theirs"
+  run --separate-stderr "$FALLOCATE" -l 1M "$d/theirs"
+  assert_error "fallocate: cannot open '$d/theirs': Permission denied"
+  assert_file_not_exists "$d/dest/target"
+  ln -s dest/mine "$d/mine"
+  fallocate_ok -l 1M "$d/mine"
+  assert_allocated "$d/dest/mine" $MiB
+}
+
 # ---------------------------------------------------------------------------
 # Removal only of the file created (item 5).
 
