@@ -15,20 +15,8 @@
 #include <unistd.h>
 
 #include "holes.h"
-#include "intprops.h"
+#include "offsets.h"
 #include "space.h"
-
-static off_t
-min_off (off_t a, off_t b)
-{
-  return a < b ? a : b;
-}
-
-static off_t
-max_off (off_t a, off_t b)
-{
-  return a < b ? b : a;
-}
 
 /* Append the hole [OFFSET, OFFSET + LENGTH) to U, merging it with the
    last one when they touch.  */
@@ -111,9 +99,7 @@ undo_record (int fd, off_t offset, off_t length, struct undo *u)
   struct statfs fs;
   off_t block = (fstatfs (fd, &fs) == 0 && 0 < fs.f_bsize ? fs.f_bsize
                  : 0 < st.st_blksize ? st.st_blksize : 4096);
-  u->eof_block_end = (ckd_add (&u->eof_block_end, u->size,
-                               (block - u->size % block) % block)
-                      ? TYPE_MAXIMUM (off_t) : u->eof_block_end);
+  u->eof_block_end = ceil_block (u->size, block);
 
   int err = walk (fd, u, record_segment, u, &u->method);
   if (!err && u->method != EXTENTS_FIEMAP && u->size < u->end)

@@ -13,16 +13,6 @@ load "$TESTS_SRCDIR/helpers/common"
 
 setup_file() { fs_setup_file ext4 ext2; }
 
-setup() {
-  check_fallocate_built
-  PID= TRACER=
-}
-
-teardown() {
-  end_slowed
-  fs_test_cleanup
-}
-
 # faulty CALL INJECT ARGS...: run the program with ARGS (`run
 # --separate-stderr`) under strace, every CALL system call changed as
 # strace's inject INJECT says (e.g. retval=0); fail if it runs for more

@@ -201,6 +201,19 @@ zero_enospc() {
 # ---------------------------------------------------------------------------
 # A filesystem that cannot punch holes (item 14)
 
+# bindfs_file: mount bindfs (FUSE) at FUSE over a directory of the 64 MiB
+# ext4 and make F there: 1 MiB of data, then a hole up to 100 MiB.
+bindfs_file() {
+  local src
+  command -v bindfs >/dev/null || ci_skip "bindfs is not installed"
+  src=$(tdir ext4)/src
+  FUSE=$BATS_TEST_TMPDIR/fuse
+  mkdir -p "$src" "$FUSE"
+  bindfs "$src" "$FUSE"
+  F=$FUSE/f
+  make_file_with "$F" data:0:1M size:100M
+}
+
 # bindfs (FUSE, libfuse 2) answers EOPNOTSUPP to every fallocate(2) mode,
 # and knows no FIEMAP nor SEEK_HOLE, but passes st_blocks and writes
 # through.  So -x there is the C library's emulation, which writes a byte
@@ -209,14 +222,9 @@ zero_enospc() {
 # no holes) nor punch them; it must say how much it leaves allocated.
 @test "a rollback where the map shows no holes (bindfs) names the space it leaves allocated" {
   require_fs ext4
-  command -v bindfs >/dev/null || ci_skip "bindfs is not installed"
-  local src f fp before left named
-  src=$(tdir ext4)/src
-  FUSE=$BATS_TEST_TMPDIR/fuse
-  mkdir -p "$src" "$FUSE"
-  bindfs "$src" "$FUSE"
-  f=$FUSE/f
-  make_file_with "$f" data:0:1M size:100M
+  local f fp before left named
+  bindfs_file
+  f=$F
   fp=$(sha "$f")
   before=$(alloc_bytes "$f")
   run --separate-stderr "$FALLOCATE" -x -l 100M "$f"
@@ -242,14 +250,9 @@ zero_enospc() {
 # (util-linux refuses -z there, changing nothing.)
 @test "a failed -z on bindfs (ENOSPC) leaves the data as it was" {
   require_fs ext4
-  command -v bindfs >/dev/null || ci_skip "bindfs is not installed"
-  local src f fp
-  src=$(tdir ext4)/src
-  FUSE=$BATS_TEST_TMPDIR/fuse
-  mkdir -p "$src" "$FUSE"
-  bindfs "$src" "$FUSE"
-  f=$FUSE/f
-  make_file_with "$f" data:0:1M size:100M
+  local f fp
+  bindfs_file
+  f=$F
   fp=$(sha "$f")
   run --separate-stderr "$FALLOCATE" -z -l 100M "$f"
   assert_equal "$status" 1
