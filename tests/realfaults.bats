@@ -208,8 +208,10 @@ write_fault_existing() {
 @test "EIO at the first write of the zero-fill (ext2), new file: removed, space back" { write_fault_new EIO "Input/output error" first; }
 @test "EIO at a middle write of the zero-fill (ext2), new file: removed, space back" { write_fault_new EIO "Input/output error" middle; }
 @test "EIO at the last write of the zero-fill (ext2), new file: removed, space back" { write_fault_new EIO "Input/output error" last; }
+@test "EIO at the first write of the zero-fill (ext2), existing file: as before" { write_fault_existing EIO "Input/output error" first allocate ext2 -o 1M -l 24M; }
 @test "EIO at a middle write of the zero-fill (ext2), existing file: as before" { write_fault_existing EIO "Input/output error" middle allocate ext2 -o 1M -l 24M; }
 @test "EIO at the last write of the zero-fill (ext2), existing file: as before" { write_fault_existing EIO "Input/output error" last allocate ext2 -o 1M -l 24M; }
+@test "EIO at the first write of -w (ext4) over holes: as before" { write_fault_existing EIO "Input/output error" first "write zeroes" ext4 -w -o 1M -l 24M; }
 @test "EIO at a middle write of -w (ext4) over holes: as before" { write_fault_existing EIO "Input/output error" middle "write zeroes" ext4 -w -o 1M -l 24M; }
 @test "EIO at the last write of -w (ext4) over holes: as before" { write_fault_existing EIO "Input/output error" last "write zeroes" ext4 -w -o 1M -l 24M; }
 
@@ -283,11 +285,20 @@ enospc() {
 }
 
 @test "ENOSPC: btrfs, mode 0, new file"      { enospc btrfs new allocate -l 400M; }
+@test "ENOSPC: btrfs, mode 0, existing file" { enospc btrfs existing allocate -l 400M; }
+@test "ENOSPC: btrfs, -n, existing file"     { enospc btrfs existing allocate -n -o 1M -l 400M; }
 @test "ENOSPC: btrfs, -x, new file"          { enospc btrfs new allocate -x -l 400M; }
+@test "ENOSPC: btrfs, -x, existing file"     { enospc btrfs existing allocate -x -l 400M; }
+@test "ENOSPC: btrfs, -z, existing file"     { enospc btrfs existing "zero range" -z -o 16M -l 400M; }
 @test "ENOSPC: btrfs, -w, new file"          { enospc btrfs new "write zeroes" -w -l 400M; }
+@test "ENOSPC: btrfs, -w, existing file"     { enospc btrfs existing "write zeroes" -w -l 400M; }
+@test "ENOSPC: xfs, -n, existing file"       { enospc xfs existing allocate -n -o 1M -l 400M; }
 @test "ENOSPC: xfs, -x, new file"            { enospc xfs new allocate -x -l 400M; }
+@test "ENOSPC: xfs, -x, existing file"       { enospc xfs existing allocate -x -l 400M; }
 @test "ENOSPC: xfs, -w, new file"            { enospc xfs new "write zeroes" -w -l 400M; }
+@test "ENOSPC: xfs, -w, existing file"       { enospc xfs existing "write zeroes" -w -l 400M; }
 @test "ENOSPC: ext2, -x, existing file"      { enospc ext2 existing allocate -x -l 400M; }
+@test "ENOSPC: ext2, -z past EOF, existing file" { enospc ext2 existing "zero range" -z -o 16M -l 400M; }
 @test "ENOSPC: tmpfs, -n, existing file"     { enospc tmpfs existing allocate -n -o 1M -l 400M; }
 @test "ENOSPC: tmpfs, -x, new file"          { enospc tmpfs new allocate -x -l 400M; }
 @test "ENOSPC: tmpfs, -x, existing file"     { enospc tmpfs existing allocate -x -l 400M; }
