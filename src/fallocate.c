@@ -834,7 +834,9 @@ job_roll_back (struct job *job, struct undo const *u,
   struct undo_facts facts = { .alone = job->guarded && !job->lease_err,
                               .written_end = out->written_end,
                               .data_untouched = (op == OP_ALLOCATE
-                                                 || op == OP_POSIX) };
+                                                 || op == OP_POSIX
+                                                 || (!out->touched_data
+                                                     && !out->written_end)) };
   if (!job->guarded)
     job_lease (job);
   facts.locked = job->guarded;

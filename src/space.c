@@ -347,6 +347,7 @@ space_zero (int fd, off_t offset, off_t length, bool keep_size,
   int keep = keep_size ? FALLOC_FL_KEEP_SIZE : 0;
   err = kernel (fd, FALLOC_FL_ZERO_RANGE | keep, offset, length, hooks,
                 out);
+  out->touched_data = !space_unsupported (err);
   if (!space_unsupported (err))
     return err;
   int cause = err;
@@ -357,6 +358,7 @@ space_zero (int fd, off_t offset, off_t length, bool keep_size,
     {
       err = kernel (fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset,
                     length, hooks, out);
+      out->touched_data = !space_unsupported (err);
       if (!err)
         err = kernel (fd, keep, offset, length, hooks, out);
       out->method = METHOD_PUNCH_ALLOCATE;
@@ -403,6 +405,7 @@ space_write_zeroes (int fd, off_t offset, off_t length,
     return err;
   bool reserved = !err;
   err = kernel (fd, FALLOC_FL_WRITE_ZEROES, offset, length, hooks, out);
+  out->touched_data = !space_unsupported (err);
   if (!space_unsupported (err))
     return err;
 

@@ -69,6 +69,8 @@ struct space_outcome
   enum space_step step;
   enum space_method method;
   off_t written_end;         /* the end of the last byte written, or 0 */
+  bool touched_data;         /* a zeroing call ran, and may have changed
+                                bytes of data (writes: WRITTEN_END) */
 };
 
 /* What a fallback that writes calls back.  Any member may be NULL.  */

@@ -174,6 +174,22 @@ punch_past_eof (int fd, struct undo const *u)
   return err;
 }
 
+/* Put FD's modification time back as U recorded it, if the operation
+   changed no byte of data and nobody else can have changed the file:
+   the failed fallocate(2) itself moves it on some filesystems (xfs,
+   btrfs, and ext2 even when it answers EOPNOTSUPP), and so do the
+   rollback's truncates.  */
+static void
+restore_mtime (int fd, struct undo const *u, struct undo_facts const *facts)
+{
+  struct stat st;
+  if (facts->alone && facts->data_untouched && fstat (fd, &st) == 0
+      && (st.st_mtim.tv_sec != u->mtime.tv_sec
+          || st.st_mtim.tv_nsec != u->mtime.tv_nsec))
+    futimens (fd, (struct timespec[]) { { .tv_nsec = UTIME_OMIT },
+                                        u->mtime });
+}
+
 int
 undo_apply (int fd, struct undo const *u, struct undo_facts const *facts,
             struct undo_result *res)
@@ -190,6 +206,8 @@ undo_apply (int fd, struct undo const *u, struct undo_facts const *facts,
     {
       res->left = c.inside + c.past;
       res->why = res->left ? LEFT_NOT_ALONE : LEFT_NONE;
+      if (!err && facts->locked)
+        restore_mtime (fd, u, facts);
       return err;
     }
 
@@ -249,13 +267,7 @@ undo_apply (int fd, struct undo const *u, struct undo_facts const *facts,
       res->why = LEFT_UNMAPPED;
     }
 
-  /* The modification time: put back, if the operation changed no byte
-     of data and nobody else can have changed the file.  */
-  if (facts->alone && facts->data_untouched && fstat (fd, &st) == 0
-      && (st.st_mtim.tv_sec != u->mtime.tv_sec
-          || st.st_mtim.tv_nsec != u->mtime.tv_nsec))
-    futimens (fd, (struct timespec[]) { { .tv_nsec = UTIME_OMIT },
-                                        u->mtime });
+  restore_mtime (fd, u, facts);
   return err;
 }
 

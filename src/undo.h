@@ -86,7 +86,7 @@ struct undo_facts
   bool locked;                /* the write lease is held now */
   bool alone;                 /* ... and was since undo_record */
   off_t written_end;          /* the end of what the run wrote, or 0 */
-  bool data_untouched;        /* it wrote nothing over data */
+  bool data_untouched;        /* no byte of data changed */
 };
 
 /* Give back what was allocated since undo_record in the holes it
