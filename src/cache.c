@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "intprops.h"
+#include "offsets.h"
 
 int
 cache_window_init (struct cache_window *w, int fd, off_t span)
@@ -44,7 +44,7 @@ cache_note (struct cache_window *w, off_t from, off_t to)
 
   off_t limit;
   if (ckd_add (&limit, w->start, (off_t) w->room * w->page))
-    limit = TYPE_MAXIMUM (off_t) - TYPE_MAXIMUM (off_t) % w->page;
+    limit = floor_block (OFF_T_MAX, w->page);
   off_t last = to < limit ? to : limit;
   if (last <= w->end)
     return;

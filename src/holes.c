@@ -16,34 +16,7 @@
 
 #include "cache.h"
 #include "intprops.h"
-
-#define OFF_T_MAX TYPE_MAXIMUM (off_t)
-
-static off_t
-min_off (off_t a, off_t b)
-{
-  return a < b ? a : b;
-}
-
-static off_t
-max_off (off_t a, off_t b)
-{
-  return a < b ? b : a;
-}
-
-/* X rounded down, and up, to a multiple of BLOCK.  */
-static off_t
-floor_block (off_t x, off_t block)
-{
-  return x - x % block;
-}
-
-static off_t
-ceil_block (off_t x, off_t block)
-{
-  off_t r = x % block, y;
-  return r == 0 ? x : ckd_add (&y, x, block - r) ? OFF_T_MAX : y;
-}
+#include "offsets.h"
 
 bool
 holes_is_zero (void const *buf, size_t size)

@@ -15,20 +15,8 @@
 #include <unistd.h>
 
 #include "holes.h"
-#include "intprops.h"
+#include "offsets.h"
 #include "space.h"
-
-static off_t
-min_off (off_t a, off_t b)
-{
-  return a < b ? a : b;
-}
-
-static off_t
-max_off (off_t a, off_t b)
-{
-  return a < b ? b : a;
-}
 
 /* Append the hole [OFFSET, OFFSET + LENGTH) to U, merging it with the
    last one when they touch.  */
@@ -111,9 +99,7 @@ undo_record (int fd, off_t offset, off_t length, struct undo *u)
   struct statfs fs;
   off_t block = (fstatfs (fd, &fs) == 0 && 0 < fs.f_bsize ? fs.f_bsize
                  : 0 < st.st_blksize ? st.st_blksize : 4096);
-  u->eof_block_end = (ckd_add (&u->eof_block_end, u->size,
-                               (block - u->size % block) % block)
-                      ? TYPE_MAXIMUM (off_t) : u->eof_block_end);
+  u->eof_block_end = ceil_block (u->size, block);
 
   int err = walk (fd, u, record_segment, u, &u->method);
   if (!err && u->method != EXTENTS_FIEMAP && u->size < u->end)
@@ -230,14 +216,16 @@ undo_apply (int fd, struct undo const *u, struct undo_facts const *facts,
      the file had blocks of its own past its end, which only a punch of
      the former holes spares (ext4 ignores punches past the end of a
      file: those blocks are then left).  The size is never cut below
-     what another process may have written.  */
+     what another process may have written; where another process made
+     the file larger, what lies past the old end is left as it is.  */
   bool grown_by_run = (u->size < st.st_size
                        && (facts->alone || st.st_size <= facts->written_end));
+  bool grown_by_others = u->size < st.st_size && !grown_by_run;
   int e = 0;
   if (grown_by_run || (c.past && !u->reserved_past_eof
                        && u->size == st.st_size))
     e = ftruncate (fd, u->size) == 0 ? 0 : errno;
-  else if (c.past)
+  else if (c.past && !grown_by_others)
     e = punch_past_eof (fd, u);
   if (space_unsupported (e))
     punch_err = e;
@@ -251,8 +239,8 @@ undo_apply (int fd, struct undo const *u, struct undo_facts const *facts,
   if (!err)
     err = count_err;
   res->left = (punch_err ? c.inside : 0) + c.past;
-  res->why = (!res->left ? LEFT_NONE : punch_err ? LEFT_NO_PUNCH
-              : LEFT_PAST_EOF);
+  res->why = (!res->left ? LEFT_NONE : grown_by_others ? LEFT_NOT_ALONE
+              : punch_err ? LEFT_NO_PUNCH : LEFT_PAST_EOF);
   res->punch_err = punch_err;
   if (u->method != EXTENTS_FIEMAP && facts->alone && fstat (fd, &st) == 0
       && u->blocks < st.st_blocks)

@@ -15,16 +15,6 @@ setup_file() {
   fs_setup_file ext4
 }
 
-setup() {
-  check_fallocate_built
-  PID= TRACER=
-}
-
-teardown() {
-  end_slowed
-  fs_test_cleanup
-}
-
 # assert_symlink L TARGET: L is a symlink to TARGET.
 assert_symlink() {
   [[ -L $1 ]] || fail "$1 is no longer a symlink"

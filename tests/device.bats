@@ -4,7 +4,9 @@
 # --advise work on a range inside it and change nothing else; a range
 # that ends past the end of the device is refused before anything is
 # written (no rollback ever touches a device: it used to zero the whole
-# range and try to truncate the device); every other operation is
+# range and try to truncate the device), but for a punch, or -z -n,
+# which reach to the end of the device as the kernel and util-linux
+# have them do; a range that starts past the end is refused; every other operation is
 # refused; -v with --advise tells the size of the device.  The device's
 # bytes are read with direct I/O, past any page cache, and written back
 # from a copy before each test.
@@ -149,10 +151,11 @@ zeroes_inside() {
 # with "cannot WHAT: the range ends past the end of the device" and the
 # device holds every byte it had.
 past_end() {
-  local what=$1
+  local what=$1 where=ends
   shift
+  [[ $what != *@start ]] || { what=${what%@start} where=starts; }
   run --separate-stderr "$FALLOCATE" "$@" "$DEV"
-  assert_error "fallocate: '$DEV': cannot $what: the range ends past the end of the device (67108864 bytes)"
+  assert_error "fallocate: '$DEV': cannot $what: the range $where past the end of the device (67108864 bytes)"
   assert_device_unchanged
 }
 
@@ -160,8 +163,21 @@ past_end() {
 @test "-z of 65 MiB from 0: refused, the device unchanged" { past_end "zero range" -z -l 65M; }
 @test "-w of 20 GiB: refused, the device unchanged" { past_end "write zeroes" -w -l 20G; }
 @test "-w over the last MiB and 1 MiB past the end: refused, the device unchanged" { past_end "write zeroes" -w -o 63M -l 2M; }
-@test "-p over the last MiB and 1 MiB past the end: refused, the device unchanged" { past_end "punch hole" -p -o 63M -l 2M; }
-@test "-p starting at the end of the device: refused, the device unchanged" { past_end "punch hole" -p -o 64M -l 1M; }
+@test "-z starting at the end of the device: refused, the device unchanged" { past_end "zero range@start" -z -o 64M -l 1M; }
+@test "-p starting at the end of the device: refused, the device unchanged" { past_end "punch hole@start" -p -o 64M -l 1M; }
+
+# A punch past the end, as past the end of a file, reaches to the end, as
+# the kernel (and util-linux) do; so does -z with -n (which keeps the
+# size, here that of the device).
+@test "-p over the last MiB and 1 MiB past the end: the last MiB punched" {
+  fallocate_ok -p -o 63M -l 2M "$DEV"
+  assert_device_zeroed 63M 1M
+}
+
+@test "-z -n over the last MiB and 1 MiB past the end: the last MiB zeroed" {
+  fallocate_ok -z -n -o 63M -l 2M "$DEV"
+  assert_device_zeroed 63M 1M
+}
 
 # ---------------------------------------------------------------------------
 # What does not apply to devices: refused, the device unchanged.

@@ -4,7 +4,7 @@
 # program's stat and its open.
 #   - pwritev(2) returning 0 in the zero writer is "No space left on
 #     device", not a reason to try again forever;
-#   - ENOSYS from fallocate(2) says the kernel has none, with no hint
+#   - ENOSYS from fallocate(2) says fallocate(2) is not available, with no hint
 #     about filesystems;
 #   - a FIFO swapped in after the first stat is refused on the
 #     descriptor, at once: the open must not wait for a writer.
@@ -12,16 +12,6 @@
 load "$TESTS_SRCDIR/helpers/common"
 
 setup_file() { fs_setup_file ext4 ext2; }
-
-setup() {
-  check_fallocate_built
-  PID= TRACER=
-}
-
-teardown() {
-  end_slowed
-  fs_test_cleanup
-}
 
 # faulty CALL INJECT ARGS...: run the program with ARGS (`run
 # --separate-stderr`) under strace, every CALL system call changed as
@@ -65,14 +55,14 @@ faulty() {
 # ---------------------------------------------------------------------------
 # ENOSYS from fallocate(2) (item 18).
 
-@test "ENOSYS from fallocate(2): -p says the kernel has none; the file unchanged" {
+@test "ENOSYS from fallocate(2): -p says fallocate(2) is not available; the file unchanged" {
   require_fs ext4
   local f before
   f=$(new_file ext4)
   make_file_with "$f" data:0:4M
   before=$(file_fingerprint "$f")
   faulty fallocate error=ENOSYS -p -o 1M -l 1M "$f"
-  assert_error "fallocate: '$f': cannot punch hole: Function not implemented (this kernel has no fallocate(2))"
+  assert_error "fallocate: '$f': cannot punch hole: Function not implemented (fallocate(2) is not available here)"
   evict "$f"
   assert_equal "$(file_fingerprint "$f")" "$before"
 }

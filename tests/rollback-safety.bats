@@ -49,18 +49,24 @@ teardown() {
 # ---------------------------------------------------------------------------
 # A concurrent appender (item 2)
 
-# start_appender LOG LAST STOP: in the background (APPENDER), append the
-# numbers 1, 2, 3... one a line, to LOG opened with O_APPEND (`>>`), each
-# retried until its write(2) succeeds; stop once the file STOP exists (or
-# after 500,000 lines or 120 s), and then put in LAST the last number
-# written.  Returns once LOG has 100 lines.
+# start_appender LOG LAST STOP [reopen]: in the background (APPENDER),
+# append the numbers 1, 2, 3... one a line, to LOG opened with O_APPEND
+# (`>>`) once, or with reopen anew for each line (as `echo >>log` in a
+# loop does: the file is closed between lines), each retried until its
+# write(2) succeeds; stop once the file STOP exists (or after 500,000
+# lines or 120 s), and then put in LAST the last number written.
+# Returns once LOG has 100 lines.
 start_appender() {
-  local log=$1 last=$2 stop=$3 i
+  local log=$1 last=$2 stop=$3 reopen=${4:-} i
   (
-    exec 3>>"$log"
+    [[ -n $reopen ]] || exec 3>>"$log"
     n=0 end=$((SECONDS + 120))
     while ((n < 500000 && SECONDS < end)) && [[ ! -e $stop ]]; do
-      echo $((n + 1)) >&3 2>/dev/null && n=$((n + 1))
+      if [[ -n $reopen ]]; then
+        echo $((n + 1)) 2>/dev/null >>"$log" && n=$((n + 1))
+      else
+        echo $((n + 1)) >&3 2>/dev/null && n=$((n + 1))
+      fi
     done
     echo "$n" >"$last"
   ) 3>&- &
@@ -85,15 +91,16 @@ stop_appender() {
   APPENDER=
 }
 
-# ENOSPC 20 times, while another process appends: the rollback may leave
-# the space it allocated (and say so), but never cuts a line it wrote.
-@test "a process appending to the file during 20 failed allocations loses no line" {
+# ENOSPC 20 times, while another process appends (keeping LOG open, or
+# with REOPEN, opening it for each line): the rollback may leave the
+# space it allocated (and say so), but never cuts a line it wrote.
+appender_keeps_lines() {
   require_fs ext4m
   local d log last stop run lines n
   d=$(tdir ext4m)
   log=$d/log last=$BATS_TEST_TMPDIR/last stop=$BATS_TEST_TMPDIR/stop
   : >"$log"
-  start_appender "$log" "$last" "$stop"
+  start_appender "$log" "$last" "$stop" "${1:-}"
   lines=$(wc -l <"$log")
   for ((run = 1; run <= 20; run++)); do
     run --separate-stderr "$FALLOCATE" -l 512M "$log"
@@ -114,6 +121,9 @@ stop_appender() {
   seq 1 "$n" | cmp - "$log" || fail "lines lost or changed: $(seq 1 "$n" | cmp - "$log" 2>&1)"
   echo "# the appender wrote $n lines, $((n - lines)) of them during the 20 runs" >&3
 }
+
+@test "a process appending to the file during 20 failed allocations loses no line" { appender_keeps_lines; }
+@test "a process opening the file for each line it appends, during 20 failed allocations, loses no line" { appender_keeps_lines reopen; }
 
 # Alone with the file, the same failure gives everything back.
 @test "the same failed allocation with nobody else on the file gives all the space back" {
@@ -191,6 +201,19 @@ zero_enospc() {
 # ---------------------------------------------------------------------------
 # A filesystem that cannot punch holes (item 14)
 
+# bindfs_file: mount bindfs (FUSE) at FUSE over a directory of the 64 MiB
+# ext4 and make F there: 1 MiB of data, then a hole up to 100 MiB.
+bindfs_file() {
+  local src
+  command -v bindfs >/dev/null || ci_skip "bindfs is not installed"
+  src=$(tdir ext4)/src
+  FUSE=$BATS_TEST_TMPDIR/fuse
+  mkdir -p "$src" "$FUSE"
+  bindfs "$src" "$FUSE"
+  F=$FUSE/f
+  make_file_with "$F" data:0:1M size:100M
+}
+
 # bindfs (FUSE, libfuse 2) answers EOPNOTSUPP to every fallocate(2) mode,
 # and knows no FIEMAP nor SEEK_HOLE, but passes st_blocks and writes
 # through.  So -x there is the C library's emulation, which writes a byte
@@ -199,14 +222,9 @@ zero_enospc() {
 # no holes) nor punch them; it must say how much it leaves allocated.
 @test "a rollback where the map shows no holes (bindfs) names the space it leaves allocated" {
   require_fs ext4
-  command -v bindfs >/dev/null || ci_skip "bindfs is not installed"
-  local src f fp before left named
-  src=$(tdir ext4)/src
-  FUSE=$BATS_TEST_TMPDIR/fuse
-  mkdir -p "$src" "$FUSE"
-  bindfs "$src" "$FUSE"
-  f=$FUSE/f
-  make_file_with "$f" data:0:1M size:100M
+  local f fp before left named
+  bindfs_file
+  f=$F
   fp=$(sha "$f")
   before=$(alloc_bytes "$f")
   run --separate-stderr "$FALLOCATE" -x -l 100M "$f"
@@ -232,14 +250,9 @@ zero_enospc() {
 # (util-linux refuses -z there, changing nothing.)
 @test "a failed -z on bindfs (ENOSPC) leaves the data as it was" {
   require_fs ext4
-  command -v bindfs >/dev/null || ci_skip "bindfs is not installed"
-  local src f fp
-  src=$(tdir ext4)/src
-  FUSE=$BATS_TEST_TMPDIR/fuse
-  mkdir -p "$src" "$FUSE"
-  bindfs "$src" "$FUSE"
-  f=$FUSE/f
-  make_file_with "$f" data:0:1M size:100M
+  local f fp
+  bindfs_file
+  f=$F
   fp=$(sha "$f")
   run --separate-stderr "$FALLOCATE" -z -l 100M "$f"
   assert_equal "$status" 1

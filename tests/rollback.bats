@@ -30,37 +30,6 @@ setup_file() {
 }
 
 
-setup() {
-  check_fallocate_built
-  PID= TRACER=
-}
-
-teardown() {
-  end_slowed
-  fs_test_cleanup
-}
-
-# assert_avail_near DIR BEFORE: free space of DIR within 1 MiB of BEFORE.
-assert_avail_near() {
-  local now d
-  now=$(avail "$1")
-  d=$((now - $2))
-  ((d < 0)) && d=$((-d))
-  ((d <= MiB)) || fail "free space of $1: $2 before, $now after (off by $d bytes)"
-}
-
-# state F: size, data blocks (FIEMAP; pages on tmpfs) and sha256 of F.
-# Metadata blocks are left out: an ext4 extent tree that grew during the
-# attempt keeps its new index block after the rollback (4 KiB, inside
-# the 1 MiB the free space may differ by).
-state() {
-  if [[ -e $1 ]]; then
-    printf '%s %s %s\n' "$(file_size "$1")" "$(data_alloc_bytes "$1")" "$(sha "$1")"
-  else
-    echo absent
-  fi
-}
-
 # make_mixed F SIZE: F of SIZE bytes with 1 MiB of random data at 0 and at
 # 8 MiB (if it fits), holes elsewhere.
 make_mixed() {
@@ -116,7 +85,7 @@ enospc_existing() {
   d=$(tdir "$fs")
   f=$d/existing
   make_mixed "$f" $((mib * MiB))
-  fp=$(state "$f")
+  fp=$(file_state "$f")
   before=$(avail "$d")
   run --separate-stderr "$FALLOCATE" "$@" "$f"
   if [[ $what == '*' ]]; then
@@ -128,7 +97,7 @@ enospc_existing() {
     assert_error "fallocate: '$f': cannot $what: No space left on device"
   fi
   evict "$f"
-  assert_equal "$(state "$f")" "$fp"
+  assert_equal "$(file_state "$f")" "$fp"
   assert_avail_near "$d" "$before"
 }
 
@@ -179,7 +148,7 @@ enospc_prealloc() {
   d=$(tdir "$1")
   f=$d/pre
   make_file_with "$f" size:16M prealloc:2M:4M data:8M:1M
-  fp=$(state "$f")
+  fp=$(file_state "$f")
   if [[ $1 == tmpfs ]]; then
     assert_equal "$(alloc_bytes "$f")" $((5 * MiB))
   else
@@ -189,7 +158,7 @@ enospc_prealloc() {
   run "$FALLOCATE" -l 100M "$f"
   assert_failure
   [[ $1 == tmpfs ]] || evict "$f"
-  assert_equal "$(state "$f")" "$fp"
+  assert_equal "$(file_state "$f")" "$fp"
   if [[ $1 != tmpfs ]]; then
     assert_equal "$(mapped_bytes "$f" $((2 * MiB)) $((4 * MiB)) unwritten)" $((4 * MiB))
   fi
@@ -249,12 +218,12 @@ limited() {
   d=$(tdir ext2)
   f=$d/efbig
   make_file_with "$f" size:1536K data:0:64K data:1M:64K
-  fp=$(state "$f")
+  fp=$(file_state "$f")
   # Its holes below the limit are filled first, then writing past 2 MiB fails.
   limited 2048 -l 4M "$f"
   assert_error "fallocate: '$f': cannot allocate: File too large"
   evict "$f"
-  assert_equal "$(state "$f")" "$fp"
+  assert_equal "$(file_state "$f")" "$fp"
 }
 
 # ---------------------------------------------------------------------------
@@ -370,7 +339,7 @@ signal_new() {
   d=$(tdir bigext2)
   f=$d/existing
   make_mixed "$f" $((64 * MiB))
-  fp=$(state "$f")
+  fp=$(file_state "$f")
   before=$(avail "$d")
   start_slowed "$f" "$FALLOCATE" -l 400M "$f"
   (($(file_size "$f") < 400 * MiB)) || fail "too late"
@@ -378,7 +347,7 @@ signal_new() {
   assert_equal "$status" 143
   assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15"
   evict "$f"
-  assert_equal "$(state "$f")" "$fp"
+  assert_equal "$(file_state "$f")" "$fp"
   assert_avail_near "$d" "$before"
 }
 
@@ -416,7 +385,7 @@ signal_new() {
   d=$(tdir bigext2)
   f=$d/existing
   make_mixed "$f" $((400 * MiB))
-  fp=$(state "$f")
+  fp=$(file_state "$f")
   before=$(avail "$d")
   start_slowed "$f" "$FALLOCATE" -n -l 400M "$f"
   (($(alloc_bytes "$f") < 390 * MiB)) || fail "too late"
@@ -424,7 +393,7 @@ signal_new() {
   assert_equal "$status" 143
   assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15"
   evict "$f"
-  assert_equal "$(state "$f")" "$fp"
+  assert_equal "$(file_state "$f")" "$fp"
   assert_avail_near "$d" "$before"
 }
 
@@ -497,7 +466,7 @@ fallocate: warning: '$f': not removed: another process is opening it; emptied in
   g=$d/second
   make_mixed "$g" $((16 * MiB))
   touch -d '2001-02-03 04:05:06' "$g"
-  before="$(state "$g") $(stat -c %y "$g")"
+  before="$(file_state "$g") $(stat -c %y "$g")"
   stopped_at pwritev 1
   slowed env --default-signal "$FALLOCATE" -l 400M "$f" "$g"
   held_in pwritev
@@ -508,7 +477,7 @@ fallocate: warning: '$f': not removed: another process is opening it; emptied in
 fallocate: interrupted by signal 15; 1 files not processed"
   assert_file_not_exists "$f"
   evict "$g"
-  assert_equal "$(state "$g") $(stat -c %y "$g")" "$before"
+  assert_equal "$(file_state "$g") $(stat -c %y "$g")" "$before"
 }
 
 # The cause of a stop is the file's own: after a lease break on the first

@@ -865,9 +865,10 @@ check_fallocate_built() {
   [[ -x $FALLOCATE ]] || fail "FALLOCATE=$FALLOCATE is not an executable"
 }
 
-# The default setup and teardown of a test, and teardown of a file (a
-# no-op without fs_setup_file); a test file that needs more
+# The default setup and teardown of a test (a program left running by
+# `slowed` in a failed test is killed), and teardown of a file (a no-op
+# without fs_setup_file); a test file that needs more
 # defines its own (after the load, so that it wins).
-setup() { check_fallocate_built; }
-teardown() { fs_test_cleanup; }
+setup() { check_fallocate_built; PID= TRACER=; }
+teardown() { end_slowed; fs_test_cleanup; }
 teardown_file() { fs_teardown_file; }
