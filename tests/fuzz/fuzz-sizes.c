@@ -6,7 +6,8 @@
    every exact way of writing it again (decimal and hexadecimal bytes,
    each binary and decimal unit that divides it, in both cases, halves
    of a unit as ".5") parses back to the same value; a leading minus is
-   always "negative".  Anything else aborts, which libFuzzer reports.  */
+   never accepted, and called negative only before a size above zero.
+   Anything else aborts, which libFuzzer reports.  */
 
 #include <config.h>
 
@@ -93,9 +94,17 @@ LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
   char const *p = text;
   while (c_isspace (*p))
     p++;
-  if (*p == '-' && e != SIZE_NEGATIVE)
+  /* A minus sign is refused: as negative only before what would be a
+     size greater than zero.  */
+  off_t magnitude;
+  enum size_error rest = *p == '-' ? size_parse (p + 1, &magnitude) : e;
+  if (*p == '-'
+      && (e == SIZE_OK
+          || (e == SIZE_NEGATIVE
+              && !((rest == SIZE_OK && 0 < magnitude)
+                   || rest == SIZE_TOO_LARGE))))
     {
-      fprintf (stderr, "'%s': a minus sign is not negative (%d)\n", text,
+      fprintf (stderr, "'%s': a minus sign taken wrongly (%d)\n", text,
                (int) e);
       abort ();
     }
