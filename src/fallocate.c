@@ -849,8 +849,7 @@ job_roll_back (struct job *job, struct undo const *u,
                      : res.why == LEFT_NO_PUNCH ? strerror (res.punch_err)
                      : res.why == LEFT_UNMAPPED
                      ? "its filesystem does not tell where they are"
-                     : "they lie past the end of the file, where ext4 "
-                       "punches nothing");
+                     : "another process changed the size of the file");
   if (err)
     error (0, err, "%s: cannot restore the size and holes it had", name);
   else if (res.left)
@@ -1138,8 +1137,9 @@ main (int argc, char **argv)
   if (interrupted)
     {
       if (i < req.nfiles)
-        error (0, 0, "interrupted by signal %d; %d files not processed",
-               (int) interrupted, req.nfiles - i);
+        error (0, 0, "interrupted by signal %d; %d %s not processed",
+               (int) interrupted, req.nfiles - i,
+               req.nfiles - i == 1 ? "file" : "files");
       die_by_signal (interrupted);
     }
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;

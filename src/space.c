@@ -285,6 +285,12 @@ reserve (int fd, off_t offset, off_t length, struct space_hooks const *hooks,
 }
 
 int
+space_reserve (int fd, off_t offset, off_t length, struct space_outcome *out)
+{
+  return reserve (fd, offset, length, NULL, out);
+}
+
+int
 space_allocate (int fd, off_t offset, off_t length, bool keep_size,
                 struct space_hooks const *hooks, struct space_outcome *out)
 {

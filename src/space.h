@@ -134,6 +134,11 @@ int space_unshare (int fd, off_t offset, off_t length, bool keep_size,
 /* posix_fadvise(3) over [OFFSET, OFFSET + LENGTH); LENGTH 0: to EOF.  */
 int space_advise (int fd, off_t offset, off_t length, int advice,
                   struct space_outcome *out);
+/* Allocate what the range lacks, keeping the size (FALLOC_FL_KEEP_SIZE):
+   the reservation the allocating operations start with.  */
+int space_reserve (int fd, off_t offset, off_t length,
+                   struct space_outcome *out);
+
 /* Whether ERR says that the kernel or the filesystem lacks a mode.  */
 bool space_unsupported (int err);
 

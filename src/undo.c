@@ -18,35 +18,35 @@
 #include "offsets.h"
 #include "space.h"
 
-/* Append the hole [OFFSET, OFFSET + LENGTH) to U, merging it with the
-   last one when they touch.  */
+/* Append [OFFSET, OFFSET + LENGTH) to the list *LIST of *N extents, room
+   for *ROOM, merging it with the last one when they touch.  */
 static int
-add_hole (struct undo *u, off_t offset, off_t length)
+add_extent (struct extent **list, size_t *n, size_t *room, off_t offset,
+            off_t length)
 {
-  if (u->nholes)
+  if (*n)
     {
-      struct extent *last = &u->holes[u->nholes - 1];
+      struct extent *last = &(*list)[*n - 1];
       if (last->offset + last->length == offset)
         {
           last->length += length;
           return 0;
         }
     }
-  if (u->nholes == u->room)
+  if (*n == *room)
     {
-      size_t room;
-      if (ckd_mul (&room, u->room ? u->room : 8, 2)
-          || SIZE_MAX / sizeof *u->holes < room)
+      size_t more;
+      if (ckd_mul (&more, *room ? *room : 8, 2)
+          || SIZE_MAX / sizeof **list < more)
         return ENOMEM;
-      struct extent *holes = realloc (u->holes, room * sizeof *holes);
-      if (!holes)
+      struct extent *grown = realloc (*list, more * sizeof *grown);
+      if (!grown)
         return ENOMEM;
-      u->holes = holes;
-      u->room = room;
+      *list = grown;
+      *room = more;
     }
-  u->holes[u->nholes++] = (struct extent) { .offset = offset,
-                                            .length = length,
-                                            .kind = EXTENT_HOLE };
+  (*list)[(*n)++] = (struct extent) { .offset = offset, .length = length,
+                                      .kind = EXTENT_HOLE };
   return 0;
 }
 
@@ -75,15 +75,22 @@ static int
 record_segment (void *arg, struct extent const *seg)
 {
   struct undo *u = arg;
-  if (u->method != EXTENTS_FIEMAP)
-    return 0;
-  if (seg->kind == EXTENT_HOLE)
-    return add_hole (u, seg->offset, seg->length);
-  /* The last block of the file reaches past its end when the size is
-     not a multiple of the block size: it is not a reservation.  */
-  if (u->eof_block_end < seg->offset + seg->length)
-    u->reserved_past_eof = true;
-  return 0;
+  return (u->method == EXTENTS_FIEMAP && seg->kind == EXTENT_HOLE
+          ? add_extent (&u->holes, &u->nholes, &u->room, seg->offset,
+                        seg->length)
+          : 0);
+}
+
+/* extents_each's callback for the blocks the file has past its end:
+   note them, to reserve them again if the rollback truncates.  */
+static int
+record_reserved (void *arg, struct extent const *seg)
+{
+  struct undo *u = arg;
+  return (u->method == EXTENTS_FIEMAP && seg->kind != EXTENT_HOLE
+          ? add_extent (&u->reserved, &u->nreserved, &u->reserved_room,
+                        seg->offset, seg->length)
+          : 0);
 }
 
 int
@@ -99,14 +106,20 @@ undo_record (int fd, off_t offset, off_t length, struct undo *u)
   struct statfs fs;
   off_t block = (fstatfs (fd, &fs) == 0 && 0 < fs.f_bsize ? fs.f_bsize
                  : 0 < st.st_blksize ? st.st_blksize : 4096);
-  u->eof_block_end = ceil_block (u->size, block);
+  /* The last block of the file reaches past its end when the size is
+     not a multiple of the block size: that is no reservation.  */
+  off_t eof_block_end = ceil_block (u->size, block);
 
   int err = walk (fd, u, record_segment, u, &u->method);
   if (!err && u->method != EXTENTS_FIEMAP && u->size < u->end)
     {
       off_t from = max_off (u->start, u->size);
-      err = add_hole (u, from, u->end - from);
+      err = add_extent (&u->holes, &u->nholes, &u->room, from,
+                        u->end - from);
     }
+  if (!err && u->method == EXTENTS_FIEMAP)
+    err = extents_each (fd, eof_block_end, OFF_T_MAX, record_reserved, u,
+                        NULL);
   if (err)
     undo_free (u);
   return err;
@@ -156,22 +169,20 @@ count_allocated (int fd, struct undo const *u, struct count *c)
   return u->nholes ? walk (fd, u, count_segment, c, NULL) : 0;
 }
 
-/* Punch U's former holes past the old end of the file.  */
+/* Reserve again the blocks that U's file had past its end, which a
+   truncate to its old size freed.  */
 static int
-punch_past_eof (int fd, struct undo const *u)
+reserve_again (int fd, struct undo const *u)
 {
-  int err = 0;
-  for (size_t i = 0; i < u->nholes; i++)
+  for (size_t i = 0; i < u->nreserved; i++)
     {
-      struct extent const *h = &u->holes[i];
-      off_t from = max_off (h->offset, u->size);
-      off_t to = h->offset + h->length;
       struct space_outcome out = { 0 };
-      int e = from < to ? space_punch (fd, from, to - from, &out) : 0;
-      if (!err)
-        err = e;
+      int err = space_reserve (fd, u->reserved[i].offset,
+                               u->reserved[i].length, &out);
+      if (err)
+        return err;
     }
-  return err;
+  return 0;
 }
 
 /* Put FD's modification time back as U recorded it, if the operation
@@ -230,25 +241,22 @@ undo_apply (int fd, struct undo const *u, struct undo_facts const *facts,
 
   /* Past the old end of the file: what a fallback wrote there made the
      file larger, and cutting the size back frees all of it; what was
-     only reserved there (the size unchanged) goes the same way, unless
-     the file had blocks of its own past its end, which only a punch of
-     the former holes spares (ext4 ignores punches past the end of a
-     file: those blocks are then left).  The size is never cut below
-     what another process may have written; where another process made
-     the file larger, what lies past the old end is left as it is.  */
+     only reserved there (the size unchanged) goes the same way (ext4
+     ignores punches past the end of a file).  What the file had
+     reserved past its end before is then reserved again.  The size is
+     never cut below what another process may have written: where
+     another process made the file larger, what lies past the old end is
+     left as it is.  */
   bool grown_by_run = (u->size < st.st_size
                        && (facts->alone || st.st_size <= facts->written_end));
-  bool grown_by_others = u->size < st.st_size && !grown_by_run;
-  int e = 0;
-  if (grown_by_run || (c.past && !u->reserved_past_eof
-                       && u->size == st.st_size))
-    e = ftruncate (fd, u->size) == 0 ? 0 : errno;
-  else if (c.past && !grown_by_others)
-    e = punch_past_eof (fd, u);
-  if (space_unsupported (e))
-    punch_err = e;
-  else if (!err)
-    err = e;
+  if (grown_by_run || (c.past && u->size == st.st_size))
+    {
+      int e = ftruncate (fd, u->size) == 0 ? 0 : errno;
+      if (!e)
+        e = reserve_again (fd, u);
+      if (!err)
+        err = e;
+    }
 
   /* What stays allocated in the former holes: past the old end, all of
      it; inside, what the dig left is data another process wrote there,
@@ -257,8 +265,8 @@ undo_apply (int fd, struct undo const *u, struct undo_facts const *facts,
   if (!err)
     err = count_err;
   res->left = (punch_err ? c.inside : 0) + c.past;
-  res->why = (!res->left ? LEFT_NONE : grown_by_others ? LEFT_NOT_ALONE
-              : punch_err ? LEFT_NO_PUNCH : LEFT_PAST_EOF);
+  res->why = (!res->left ? LEFT_NONE : punch_err ? LEFT_NO_PUNCH
+              : LEFT_CHANGED);
   res->punch_err = punch_err;
   if (u->method != EXTENTS_FIEMAP && facts->alone && fstat (fd, &st) == 0
       && u->blocks < st.st_blocks)
@@ -275,5 +283,6 @@ void
 undo_free (struct undo *u)
 {
   free (u->holes);
+  free (u->reserved);
   *u = (struct undo) { 0 };
 }

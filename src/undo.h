@@ -29,9 +29,9 @@
    Regular files only: a device is never rolled back.  A file the
    command created is removed by the caller instead.
 
-   Known limit: where the file had blocks reserved past its end before
-   and a fallback then wrote past its end, cutting the size back frees
-   those blocks too.  */
+   Blocks the file had reserved past its end before are noted too (all
+   of them, inside the range or not): cutting the size back frees them,
+   and they are then reserved again.  */
 
 #ifndef FALLOCATE_UNDO_H
 #define FALLOCATE_UNDO_H
@@ -48,13 +48,13 @@ struct undo
   off_t size;                 /* the size before the operation */
   struct timespec mtime;      /* the modification time before it */
   blkcnt_t blocks;            /* st_blocks before it */
-  off_t eof_block_end;        /* the end of the block holding the end of
-                                 the file then */
   off_t start, end;           /* the range of the operation */
   struct extent *holes;       /* its holes then, in offset order */
   size_t nholes;
   size_t room;
-  bool reserved_past_eof;     /* it had blocks past the end of the file */
+  struct extent *reserved;    /* the blocks past the end of the file */
+  size_t nreserved;
+  size_t reserved_room;
   enum extents_method method; /* how the map was read */
 };
 
@@ -70,7 +70,7 @@ enum undo_leftover
   LEFT_NOT_ALONE,             /* others may be writing: nothing done */
   LEFT_NO_PUNCH,              /* the filesystem cannot punch (errno) */
   LEFT_UNMAPPED,              /* its map does not tell where (no FIEMAP) */
-  LEFT_PAST_EOF               /* punches past the end are ignored (ext4) */
+  LEFT_CHANGED                /* another process changed the size since */
 };
 
 struct undo_result

@@ -309,3 +309,44 @@ holes_file() {
   assert_equal "$(file_state "$f")" "$fp"
   assert_equal "$(fiemap_extents "$f" | wc -l)" 20480
 }
+
+# ---------------------------------------------------------------------------
+# Space the file had reserved past its end before the run
+
+# prealloc_kept COMMAND...: ext4m; F of 1,000,000 bytes with 4 MiB
+# reserved past its end (-n); COMMAND... on F (the program, maybe under
+# strace) fails: F's size and bytes are as
+# before, its 4 MiB past the end are reserved still, and the space it
+# took is back (ext4 ignores punches past the end of a file, so only a
+# truncate gives it back, and the reservation must then be made again).
+prealloc_kept() {
+  require_fs ext4m
+  local d f before_avail before_state reserved
+  d=$(tdir ext4m)
+  f=$d/f F=$f
+  head -c 1000000 /dev/urandom >"$f"
+  "$FALLOCATE" -n -o 1000000 -l 4M "$f"
+  sync -- "$f"
+  reserved=$(mapped_bytes "$f" 1003520 $((8 * MiB)) unwritten)
+  ((reserved >= 4 * MiB - 4096)) || fail "only $reserved bytes reserved past the end"
+  before_state=$(file_state "$f")
+  before_avail=$(avail "$d")
+  run --separate-stderr "$@" "$f"
+  assert_equal "$status" 1
+  assert_equal "${#stderr_lines[@]}" 1
+  drop_caches
+  assert_equal "$(file_state "$f")" "$before_state"
+  assert_equal "$(mapped_bytes "$f" 1003520 $((8 * MiB)) unwritten)" "$reserved"
+  assert_avail_near "$d" "$before_avail"
+}
+
+@test "ENOSPC on a file with space reserved past its end: the space back, the reservation kept" {
+  prealloc_kept "$FALLOCATE" -l 1G
+  assert_equal "${stderr_lines[0]}" "fallocate: '$F': cannot allocate: No space left on device"
+}
+
+@test "an I/O error in the -w fallback past the end of such a file: the reservation kept" {
+  command -v strace >/dev/null || ci_skip "strace is not installed"
+  prealloc_kept env ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null \
+    -e trace=pwritev -e inject=pwritev:error=EIO:when=2 "$FALLOCATE" -w -o 1000000 -l 12M
+}

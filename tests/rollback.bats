@@ -448,7 +448,7 @@ fallocate: warning: '$f': not removed: another process is opening it; emptied in
   finish_with TERM
   assert_equal "$status" 143
   assert_equal "$output" ""
-  assert_equal "$stderr" "fallocate: interrupted by signal 15; 1 files not processed"
+  assert_equal "$stderr" "fallocate: interrupted by signal 15; 1 file not processed"
   evict "$f"
   assert_size "$f" $((400 * MiB))
   assert_equal "$(mapped_bytes "$f" 0 $((400 * MiB)))" $((400 * MiB))
@@ -474,7 +474,7 @@ fallocate: warning: '$f': not removed: another process is opening it; emptied in
   assert_equal "$status" 143
   assert_equal "$output" ""
   assert_equal "$stderr" "fallocate: '$f': cannot allocate: interrupted by signal 15
-fallocate: interrupted by signal 15; 1 files not processed"
+fallocate: interrupted by signal 15; 1 file not processed"
   assert_file_not_exists "$f"
   evict "$g"
   assert_equal "$(file_state "$g") $(stat -c %y "$g")" "$before"
