@@ -46,6 +46,7 @@
 #include "fsinfo.h"
 #include "guard.h"
 #include "holes.h"
+#include "offsets.h"
 #include "progress.h"
 #include "request.h"
 #include "sizes.h"
@@ -1067,6 +1068,11 @@ process_file (char const *name, struct request const *req)
   if (!ok && t.created)
     remove_created (&job, &t);
   job_unguard (&job);
+  /* On a device, a punch (or -z -n) past its end stopped at the end.  */
+  off_t done_length = (S_ISBLK (t.st.st_mode)
+                       ? min_off (req->length,
+                                  bytes_to_end (&job, req->offset))
+                       : req->length);
   if (close (t.fd) != 0 && ok)
     {
       error (0, errno, "%s: cannot close", quoteaf (name));
@@ -1074,7 +1080,7 @@ process_file (char const *name, struct request const *req)
     }
   free (t.created);
   if (ok && req->verbose && op_words[req->op].done)
-    tell (name, req->length, op_words[req->op].done,
+    tell (name, done_length, op_words[req->op].done,
           fallback_note (req->op, &out));
   if (ok && req->verbose && req->advice != ADVICE_NONE)
     {

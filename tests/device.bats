@@ -169,13 +169,15 @@ past_end() {
 # A punch past the end, as past the end of a file, reaches to the end, as
 # the kernel (and util-linux) do; so does -z with -n (which keeps the
 # size, here that of the device).
-@test "-p over the last MiB and 1 MiB past the end: the last MiB punched" {
-  fallocate_ok -p -o 63M -l 2M "$DEV"
+@test "-p over the last MiB and 1 MiB past the end: the last MiB punched, -v says 1 MiB" {
+  fallocate_ok -v -p -o 63M -l 2M "$DEV"
+  assert_equal "$output" "$DEV: 1 MiB (1048576 bytes) hole created."
   assert_device_zeroed 63M 1M
 }
 
-@test "-z -n over the last MiB and 1 MiB past the end: the last MiB zeroed" {
-  fallocate_ok -z -n -o 63M -l 2M "$DEV"
+@test "-z -n over the last MiB and 1 MiB past the end: the last MiB zeroed, -v says 1 MiB" {
+  fallocate_ok -v -z -n -o 63M -l 2M "$DEV"
+  assert_equal "$output" "$DEV: 1 MiB (1048576 bytes) zeroed."
   assert_device_zeroed 63M 1M
 }
 
