@@ -11,7 +11,7 @@
 
 load "$TESTS_SRCDIR/helpers/common"
 
-setup_file() { fs_setup_file ext4; }
+setup_file() { fs_setup_file ext4 ext2; }
 
 # closing FD COMMAND...: run COMMAND with descriptor FD (0, 1 or 2)
 # closed.
@@ -119,11 +119,63 @@ prepare_advise() {
 }
 expect_advise() { assert_file $MiB $MiB "$SUM"; }
 
-# with_closed FD OP: OP (new, punch, zero, dig, report, advise) on F with
+prepare_keep() {
+  F=$(new_file ext4)
+  make_file_with "$F" data:0:1M size:4M
+  SUM=$(sha "$F")
+  ARGS=(-v -n -l 4M)
+  LAST="$F: 4 MiB (4194304 bytes) allocated."
+}
+expect_keep() { assert_file $((4 * MiB)) $((4 * MiB)) "$SUM"; }
+
+prepare_posix() {
+  F=$(new_file ext4)
+  ARGS=(-v -x -l 1M)
+  LAST="$F: 1 MiB (1048576 bytes) allocated."
+}
+expect_posix() { expect_new; }
+
+prepare_wzero() {
+  prepare_range
+  ARGS=(-v -w -o 1M -l 1M)
+  LAST="$F: 1 MiB (1048576 bytes) written as zeroes (FALLOC_FL_WRITE_ZEROES not supported here: zeros written)."
+}
+expect_wzero() { expect_zero; }
+
+# F: 4 MiB of random data; REF: F without its second MiB (collapse), or
+# with a hole of 1 MiB inserted there (insert).
+prepare_collapse() {
+  file_and_ref ext4 data:0:4M
+  { head -c "$MiB" "$F"; tail -c $((2 * MiB)) "$F"; } >"$REF"
+  ARGS=(-v -c -o 1M -l 1M)
+  LAST="$F: 1 MiB (1048576 bytes) removed."
+}
+expect_collapse() { assert_file $((3 * MiB)) $((3 * MiB)) "$(sha "$REF")"; }
+
+prepare_insert() {
+  file_and_ref ext4 data:0:4M
+  { head -c "$MiB" "$F"; head -c "$MiB" /dev/zero; tail -c $((3 * MiB)) "$F"; } >"$REF"
+  ARGS=(-v -i -o 1M -l 1M)
+  LAST="$F: 1 MiB (1048576 bytes) inserted."
+}
+expect_insert() { assert_file $((5 * MiB)) $((4 * MiB)) "$(sha "$REF")"; }
+
+# The zero-fill fallback: ext2 has no fallocate(2).
+prepare_fill() {
+  F=$(new_file ext2)
+  make_file_with "$F" data:0:1M size:2M
+  SUM=$(sha "$F")
+  ARGS=(-v -l 2M)
+  LAST="$F: 2 MiB (2097152 bytes) allocated (fallocate(2) not supported here: zeros written)."
+}
+expect_fill() { assert_file $((2 * MiB)) $((2 * MiB)) "$SUM"; }
+
+# with_closed FD OP: OP (new, punch, zero, dig, report, advise, keep,
+# posix, wzero, collapse, insert, fill) on F with
 # descriptor FD closed.
 with_closed() {
   local fd=$1 op=$2
-  require_fs ext4
+  require_fs ext4 ext2
   "prepare_$op"
   closed "$fd" "${ARGS[@]}" "$F"
   case $fd in
@@ -160,6 +212,24 @@ with_closed() {
 @test "stdin closed: --advise" { with_closed 0 advise; }
 @test "stdout closed: --advise" { with_closed 1 advise; }
 @test "stderr closed: --advise" { with_closed 2 advise; }
+@test "stdin closed: -n" { with_closed 0 keep; }
+@test "stdout closed: -n" { with_closed 1 keep; }
+@test "stderr closed: -n" { with_closed 2 keep; }
+@test "stdin closed: -x" { with_closed 0 posix; }
+@test "stdout closed: -x" { with_closed 1 posix; }
+@test "stderr closed: -x" { with_closed 2 posix; }
+@test "stdin closed: -w" { with_closed 0 wzero; }
+@test "stdout closed: -w" { with_closed 1 wzero; }
+@test "stderr closed: -w" { with_closed 2 wzero; }
+@test "stdin closed: -c" { with_closed 0 collapse; }
+@test "stdout closed: -c" { with_closed 1 collapse; }
+@test "stderr closed: -c" { with_closed 2 collapse; }
+@test "stdin closed: -i" { with_closed 0 insert; }
+@test "stdout closed: -i" { with_closed 1 insert; }
+@test "stderr closed: -i" { with_closed 2 insert; }
+@test "stdin closed: the zero-fill fallback (ext2)" { with_closed 0 fill; }
+@test "stdout closed: the zero-fill fallback (ext2)" { with_closed 1 fill; }
+@test "stderr closed: the zero-fill fallback (ext2)" { with_closed 2 fill; }
 
 # The error of a failure goes nowhere, not into the file; the exit status
 # still tells.
