@@ -653,12 +653,16 @@ failed (struct job const *job, struct space_outcome const *out)
     error (0, out->err, "%s: cannot %s", name, what);
 }
 
-/* Whether REQ allocates space, and so must give it back on failure.  */
+/* Whether REQ allocates space, and so must give it back on failure
+   (-u too: its unshared copies cannot be shared again, but a failure
+   that allocated nothing must leave the file as it was, mtime
+   included).  */
 static bool
 allocates (struct request const *req)
 {
   return (req->op == OP_ALLOCATE || req->op == OP_POSIX
-          || req->op == OP_ZERO || req->op == OP_WRITE_ZEROES);
+          || req->op == OP_ZERO || req->op == OP_WRITE_ZEROES
+          || req->op == OP_UNSHARE);
 }
 
 /* The bytes of JOB's file from OFFSET to its end: of the device, for a
@@ -836,6 +840,7 @@ job_roll_back (struct job *job, struct undo const *u,
                               .written_end = out->written_end,
                               .data_untouched = (op == OP_ALLOCATE
                                                  || op == OP_POSIX
+                                                 || op == OP_UNSHARE
                                                  || (!out->touched_data
                                                      && !out->written_end)) };
   if (!job->guarded)

@@ -149,18 +149,21 @@ same_as_kernel() {
   assert_equal "$(shared_bytes "$d/alone" 0 $((2 * MiB)))" 0
 }
 
-@test "-u out of space: exit 1 with ENOSPC, the bytes and size unchanged" {
+@test "-u out of space: exit 1 with ENOSPC, the bytes, size and mtime unchanged" {
   # (Blocks unshared before the space ran out stay unshared: they cannot
   # be shared again without knowing the other copy, so the free space is
-  # not checked here.)
+  # not checked here.  Unsharing changes no byte: the failed call's move
+  # of the modification time is put back.)
   require_fs rxfs
-  local d before
+  local d before mtime
   d=$(tdir rxfs)
   # Twice this does not fit in the 300 MiB filesystem.
   head -c $((150 * MiB)) /dev/zero | tr '\0' x >"$d/orig"
   cp --reflink=always -- "$d/orig" "$d/copy"
   before=$(avail "$d")
   ((before < 150 * MiB)) || fail "too much free space for the test: $before"
+  touch -d '2001-02-03 04:05:06.789' "$d/copy"
+  mtime=$(stat -c %.9Y -- "$d/copy")
   run --separate-stderr "$FALLOCATE" -v -u -l 150M "$d/copy"
   assert_equal "$status" 1
   assert_equal "$output" ""
@@ -169,6 +172,7 @@ same_as_kernel() {
   cmp -- "$d/orig" "$d/copy"
   # Whatever is still shared is still the original's blocks.
   (($(shared_bytes "$d/copy" 0 $((150 * MiB))) > 0)) || fail "nothing left shared, yet ENOSPC"
+  assert_equal "$(stat -c %.9Y -- "$d/copy")" "$mtime"
 }
 
 # not_supported FS: -u is refused naming FS; nothing changes.
