@@ -189,14 +189,19 @@ reserve_again (int fd, struct undo const *u)
    changed no byte of data and nobody else can have changed the file:
    the failed fallocate(2) itself moves it on some filesystems (xfs,
    btrfs, and ext2 even when it answers EOPNOTSUPP), and so do the
-   rollback's truncates.  */
+   rollback's truncates.  CHANGED: the rollback changed the file, which
+   moved the time for sure, whatever a stale fstat says (FUSE caches
+   attributes).  */
 static void
-restore_mtime (int fd, struct undo const *u, struct undo_facts const *facts)
+restore_mtime (int fd, struct undo const *u, struct undo_facts const *facts,
+               bool changed)
 {
   struct stat st;
-  if (facts->alone && facts->data_untouched && fstat (fd, &st) == 0
-      && (st.st_mtim.tv_sec != u->mtime.tv_sec
-          || st.st_mtim.tv_nsec != u->mtime.tv_nsec))
+  if (facts->alone && facts->data_untouched
+      && (changed
+          || (fstat (fd, &st) == 0
+              && (st.st_mtim.tv_sec != u->mtime.tv_sec
+                  || st.st_mtim.tv_nsec != u->mtime.tv_nsec))))
     futimens (fd, (struct timespec[]) { { .tv_nsec = UTIME_OMIT },
                                         u->mtime });
 }
@@ -218,7 +223,7 @@ undo_apply (int fd, struct undo const *u, struct undo_facts const *facts,
       res->left = c.inside + c.past;
       res->why = res->left ? LEFT_NOT_ALONE : LEFT_NONE;
       if (!err && facts->locked)
-        restore_mtime (fd, u, facts);
+        restore_mtime (fd, u, facts, false);
       return err;
     }
 
@@ -275,7 +280,7 @@ undo_apply (int fd, struct undo const *u, struct undo_facts const *facts,
       res->why = LEFT_UNMAPPED;
     }
 
-  restore_mtime (fd, u, facts);
+  restore_mtime (fd, u, facts, true);
   return err;
 }
 

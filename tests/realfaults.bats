@@ -39,7 +39,7 @@ setup_file() {
 
 setup() {
   check_fallocate_built
-  PID= TRACER= SLEEPER= SWAP= ATTR=
+  PID= TRACER= SLEEPER= SWAP= ATTR= FAILFS=
 }
 
 teardown() {
@@ -49,6 +49,9 @@ teardown() {
     wait "$SLEEPER" 2>/dev/null || true
   fi
   [[ -z $SWAP ]] || swapoff -- "$SWAP" 2>/dev/null || true
+  if [[ -n $FAILFS ]] && mountpoint -q "$FAILFS"; then
+    umount "$FAILFS" || umount -l "$FAILFS"
+  fi
   [[ -z $ATTR ]] || chattr -i -a -- "$ATTR" 2>/dev/null || true
   if fs_available rofs && findmnt -n -o OPTIONS -- "$(fs_dir rofs)" | grep -q '^ro'; then
     mount -o remount,rw -- "$(fs_dir rofs)"
@@ -550,4 +553,59 @@ fallocate: warning: '$f': not removed: the name no longer refers to the file thi
   assert_zeros "$f" $MiB $((47 * MiB))
   assert_equal "$(data_alloc_bytes "$f")" $MiB
   assert_avail_near "$d" "$before"
+}
+
+# ---------------------------------------------------------------------------
+# A filesystem that really fails: failfs (tests/helpers/failfs.py), a FUSE
+# passthrough over a directory of the ext4 whose reads and writes fail
+# with EIO over a chosen range of bytes.  Like many FUSE filesystems it
+# has no fallocate(2) and no FIEMAP: allocation is the zero-fill.
+
+# failfs READ WRITE: mount failfs at FAILFS over SRC (a fresh directory
+# on the ext4), reads failing over READ and writes over WRITE
+# ("START:END" in bytes, or empty).
+failfs() {
+  require_fs ext4
+  /usr/bin/python3 -c 'import fuse' 2>/dev/null ||
+    ci_skip "python3-fuse is not installed"
+  SRC=$(tdir ext4)/src
+  FAILFS=$BATS_TEST_TMPDIR/failfs
+  mkdir -p "$SRC" "$FAILFS"
+  FAILFS_READ=$1 FAILFS_WRITE=$2 /usr/bin/python3 \
+    "$TESTS_SRCDIR/helpers/failfs.py" "$FAILFS" -o root="$SRC" ||
+    fail "failfs did not mount"
+}
+
+@test "failfs: a read failing part way through -r: exit 1, one line, the file unchanged" {
+  failfs 3145728:3149824 ""
+  make_file_with "$SRC/f" data:0:8M
+  local before
+  before=$(state "$SRC/f")
+  run --separate-stderr "$FALLOCATE" -r "$FAILFS/f"
+  assert_error "fallocate: '$FAILFS/f': cannot report holes: Input/output error"
+  assert_equal "$(state "$SRC/f")" "$before"
+}
+
+@test "failfs: a write failing part way through the zero-fill of a new file: removed, space back" {
+  failfs "" 2097152:2101248
+  local before
+  before=$(avail "$SRC")
+  run --separate-stderr "$FALLOCATE" -l 4M "$FAILFS/new"
+  assert_error "fallocate: '$FAILFS/new': cannot allocate: Input/output error"
+  assert_file_not_exists "$SRC/new"
+  assert_avail_near "$SRC" "$before"
+}
+
+# (The mtime is not compared here: the program puts it back, but FUSE
+# then writes its own cached times back to the server, which moves it.)
+@test "failfs: a write failing part way through the zero-fill of an existing file: size and bytes back" {
+  failfs "" 2097152:2101248
+  make_file_with "$SRC/f" data:0:1M
+  local before avail_before
+  before=$(file_state "$SRC/f")
+  avail_before=$(avail "$SRC")
+  run --separate-stderr "$FALLOCATE" -l 4M "$FAILFS/f"
+  assert_error "fallocate: '$FAILFS/f': cannot allocate: Input/output error"
+  assert_equal "$(file_state "$SRC/f")" "$before"
+  assert_avail_near "$SRC" "$avail_before"
 }
