@@ -616,7 +616,7 @@ struct job
   int lease_err;                /* why job_lease could not have it, or 0 */
   bool lease_warned;            /* said once that there is no lease */
   int guard_refused;            /* why job_guard refused, or 0 */
-  bool watched;                 /* the guard was the open watch */
+  bool writer_waits;            /* a writer's open stopped the dig */
   bool drawing;                 /* --progress has started */
   enum stop_cause stopped;      /* why the operation stopped, if it did */
   struct progress progress;
@@ -735,7 +735,10 @@ job_should_stop (void *arg)
   if (interrupted)
     job->stopped = STOP_SIGNAL;
   else if (job->guarded && guard_broken ())
-    job->stopped = STOP_LEASE;
+    {
+      job->stopped = STOP_LEASE;
+      job->writer_waits = guard_writer_waits ();
+    }
   return job->stopped != STOP_NONE;
 }
 
@@ -792,10 +795,7 @@ job_guard (void *arg)
              ? guard_take_shared (&job->guard, job->fd)
              : guard_take (&job->guard, job->fd));
   if (err == 0)
-    {
-      job->guarded = true;
-      job->watched = job->guard.watching;
-    }
+    job->guarded = true;
   else if (err == EAGAIN || err == EBUSY)
     {
       job->guard_refused = err;
@@ -1016,7 +1016,7 @@ holes_failed (struct job const *job, struct holes_stats const *stats,
         snprintf (why, sizeof why, "interrupted by signal %d",
                   (int) interrupted);
       else
-        snprintf (why, sizeof why, "%s", (job->watched
+        snprintf (why, sizeof why, "%s", (job->writer_waits
                                           ? "another process is opening the "
                                             "file for writing"
                                           : "another process opened or "

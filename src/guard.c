@@ -22,6 +22,9 @@
    the file.  */
 static atomic_bool broken;
 
+/* Set by the watcher when it holds back a writer's open.  */
+static atomic_bool writer_waits;
+
 static void
 lease_broken (int sig)
 {
@@ -36,6 +39,7 @@ catch_lease_break (struct guard *g)
                            .sa_flags = SA_RESTART };
   sigemptyset (&act.sa_mask);
   atomic_store (&broken, false);
+  atomic_store (&writer_waits, false);
   return sigaction (SIGIO, &act, &g->old_action) == 0 ? 0 : errno;
 }
 
@@ -45,6 +49,7 @@ guard_take (struct guard *g, int fd)
   g->fd = fd;
   g->watching = false;
   g->watch_err = 0;
+  atomic_store (&g->leased, false);
   int err = catch_lease_break (g);
   if (err)
     return err;
@@ -59,6 +64,12 @@ bool
 guard_broken (void)
 {
   return atomic_load (&broken);
+}
+
+bool
+guard_writer_waits (void)
+{
+  return atomic_load (&writer_waits);
 }
 
 /* Whether thread TID, waiting for our answer to its open of the file,
@@ -107,7 +118,8 @@ allow (int fan_fd, int fd)
 
 /* The watcher thread of the guard ARG: answer each open of the file,
    at once for this process and for readers; hold the others back and
-   note that the guard is broken.  Once it holds GUARD_HELD_MAX opens it
+   note that the guard is broken.  Give the lease back, if held, at the
+   first open.  Once it holds GUARD_HELD_MAX opens it
    reads no more, and later opens wait in the queue.  End when the wake
    pipe is written to, or if the watch fails (the opens then wait until
    guard_release ends it).  */
@@ -130,6 +142,11 @@ watch (void *arg)
         return NULL;
       if (!(p[1].revents & POLLIN))
         continue;
+      /* Reading an event opens the file for us, which would break the
+         lease (and a reader's open would too, and stop the dig): the
+         watch alone guards from the first open on.  */
+      if (atomic_exchange (&g->leased, false))
+        fcntl (g->fd, F_SETLEASE, F_UNLCK);
       struct fanotify_event_metadata ev[GUARD_HELD_MAX];
       ssize_t len = read (g->fan_fd, ev,
                           (GUARD_HELD_MAX - g->nheld) * sizeof *ev);
@@ -149,6 +166,7 @@ watch (void *arg)
           else
             {
               g->held[g->nheld++] = m->fd;
+              atomic_store (&writer_waits, true);
               atomic_store (&broken, true);
             }
         }
@@ -230,33 +248,26 @@ check_no_writer (int fd, int ro)
   return fcntl (fd, F_SETLEASE, F_UNLCK) == 0 ? 0 : errno;
 }
 
-/* With the lease of G refused because others have FD's file open: set up
-   the watch, check that nobody has the file open for writing, and open
-   it for writing again as FD.  Return as guard_take_shared does, but
-   any errno value but EBUSY means that no watch could be had.  */
+/* With G's watch set up and the lease refused because others have FD's
+   file open: check that none of them has it open for writing, and open
+   it for writing again as FD.  Return 0, EBUSY if someone can write to
+   the file, or another errno value.  */
 static int
-watch_readers (struct guard *g, int fd)
+readers_only (int fd)
 {
   char path[64];
   snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
-  /* Our second descriptor, opened before the watch can see it.  */
+  /* Our second descriptor: the watcher lets this process's opens
+     through.  */
   int ro = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (ro < 0)
     return errno;
-  int err = watch_start (g, fd);
-  if (!err)
-    {
-      err = check_no_writer (fd, ro);
-      /* Open for writing again, as FD: the watcher lets this process's
-         open through.  */
-      int rw = err ? -1 : open (path, O_RDWR | O_CLOEXEC | O_NOCTTY);
-      if (!err && (rw < 0 || dup3 (rw, fd, O_CLOEXEC) < 0))
-        err = errno;
-      if (0 <= rw)
-        close (rw);
-      if (err)
-        watch_end (g);
-    }
+  int err = check_no_writer (fd, ro);
+  int rw = err ? -1 : open (path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (!err && (rw < 0 || dup3 (rw, fd, O_CLOEXEC) < 0))
+    err = errno;
+  if (0 <= rw)
+    close (rw);
   close (ro);
   return err;
 }
@@ -266,23 +277,34 @@ guard_take_shared (struct guard *g, int fd)
 {
   g->fd = fd;
   g->watching = false;
-  g->watch_err = 0;
+  atomic_store (&g->leased, false);
   int err = catch_lease_break (g);
   if (err)
     return err;
+  /* The watch first, so that no open is left that it has not seen or
+     that the lease or the check does not count.  */
+  g->watch_err = watch_start (g, fd);
   if (fcntl (fd, F_SETLEASE, F_WRLCK) == 0)
-    return 0;
-  err = errno;
-  if (err == EAGAIN)
     {
-      int watch_err = watch_readers (g, fd);
-      if (watch_err == EBUSY || !watch_err)
-        err = watch_err;
-      else
-        g->watch_err = watch_err;
+      atomic_store (&g->leased, true);
+      return 0;
+    }
+  err = errno;
+  if (err == EAGAIN && g->watching)
+    {
+      err = readers_only (fd);
+      if (err && err != EBUSY)
+        {
+          g->watch_err = err;
+          err = EAGAIN;
+        }
     }
   if (err)
-    sigaction (SIGIO, &g->old_action, NULL);
+    {
+      if (g->watching)
+        watch_end (g);
+      sigaction (SIGIO, &g->old_action, NULL);
+    }
   return err;
 }
 
@@ -290,9 +312,10 @@ int
 guard_release (struct guard *g)
 {
   int err = 0;
+  bool leased = !g->watching || atomic_load (&g->leased);
   if (g->watching)
     watch_end (g);
-  else if (fcntl (g->fd, F_SETLEASE, F_UNLCK) != 0)
+  if (leased && fcntl (g->fd, F_SETLEASE, F_UNLCK) != 0)
     err = errno;
   sigaction (SIGIO, &g->old_action, NULL);
   return err;

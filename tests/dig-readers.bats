@@ -363,3 +363,37 @@ signal_while_held() {
   drop_caches
   assert_equal "$(sha "$f")" "$(sha "$BATS_TEST_TMPDIR/want")"
 }
+
+# Nobody else had the file open (the write lease is held): a reader
+# opening it during the dig goes on at once and does not stop the dig,
+# which digs all the holes.
+@test "-d alone: a reader opening during the dig does not stop it" {
+  require_fs ext4
+  local f sum ms=$BATS_TEST_TMPDIR/ms log=$BATS_TEST_TMPDIR/strace i
+  f=$(new_file ext4)
+  make_4k_mix "$f" 1
+  sum=$(sha "$f")
+  DELAYED=(env --default-signal ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o "$log"
+           -e signal=none -e trace=fallocate
+           -e inject=fallocate:delay_enter=20000 --)
+  slowed "$FALLOCATE" -d -v "$f"
+  for ((i = 0; i < 1000; i++)); do
+    grep -q 'fallocate(' "$log" 2>/dev/null &&
+      grep -q "LEASE  *ACTIVE  *WRITE  *$PID " /proc/locks && break
+    sleep 0.01
+  done
+  grep -q "LEASE  *ACTIVE  *WRITE  *$PID " /proc/locks ||
+    fail "the dig did not take its lease: $(cat "$BATS_TEST_TMPDIR/err")"
+  timeout 10 bash -c 'start=$(date +%s%N); : <"$0"
+    echo $((($(date +%s%N) - start) / 1000000)) >"$1"' "$f" "$ms" 3>&- ||
+    fail "the reader did not get in within 10 s"
+  job_running "$PID" || fail "the dig ended before the reader got in"
+  (($(<"$ms") < 150)) || fail "the reader waited $(<"$ms") ms"
+  finish_within 60
+  assert_equal "$status" 0
+  assert_equal "$stderr" ""
+  assert_equal "$output" "$f: 128 holes, 512 KiB (524288 bytes, 50.00% of the file) converted to sparse holes."
+  drop_caches
+  assert_equal "$(sha "$f")" "$sum"
+  assert_equal "$(data_alloc_bytes "$f")" $((MiB / 2))
+}
