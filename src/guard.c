@@ -119,8 +119,8 @@ allow (int fan_fd, int fd)
 /* The watcher thread of the guard ARG: answer each open of the file,
    at once for this process and for readers; hold the others back and
    note that the guard is broken.  Give the lease back, if held, at the
-   first open.  Once it holds GUARD_HELD_MAX opens it
-   reads no more, and later opens wait in the queue.  End when the wake
+   first open.  Once it holds GUARD_HELD_MAX opens it reads no more, and
+   later opens wait in the queue.  End when the wake
    pipe is written to, or if the watch fails (the opens then wait until
    guard_release ends it).  */
 static void *
@@ -284,12 +284,14 @@ guard_take_shared (struct guard *g, int fd)
   /* The watch first, so that no open is left that it has not seen or
      that the lease or the check does not count.  */
   g->watch_err = watch_start (g, fd);
+  /* Noted before it is taken, so that the watcher gives it back before
+     it reads an event; there can be none while the lease can be had,
+     as the opener of each has the file open already.  */
+  atomic_store (&g->leased, true);
   if (fcntl (fd, F_SETLEASE, F_WRLCK) == 0)
-    {
-      atomic_store (&g->leased, true);
-      return 0;
-    }
+    return 0;
   err = errno;
+  atomic_store (&g->leased, false);
   if (err == EAGAIN && g->watching)
     {
       err = readers_only (fd);
