@@ -623,7 +623,7 @@ struct job
   bool drawing;                 /* --progress has started */
   enum stop_cause stopped;      /* why the operation stopped, if it did */
   struct progress progress;
-  struct report *report;        /* -r: the report being made */
+  struct report report;         /* -r: the report being made */
 };
 
 /* Report the failure of OUT's step while JOB's request was applied.  */
@@ -877,13 +877,14 @@ job_roll_back (struct job *job, struct undo const *u,
 }
 
 /* Add a hole that -r found to the report on JOB's file (the text
-   report prints its -v line now).  */
+   report prints its -v line now, over the progress line).  */
 static void
 job_hole (void *arg, enum hole_kind kind, off_t offset, off_t length)
 {
   struct job *job = arg;
-  job_progress_clear (job);
-  report_hole (job->report, kind, offset, length);
+  if (!job->req->json)
+    job_progress_clear (job);
+  report_hole (&job->report, kind, offset, length);
 }
 
 /* Say why -d or -r failed on JOB's file, as STATS and OUT tell.  */
@@ -922,11 +923,9 @@ job_holes (struct job *job, struct space_hooks const *hooks)
 {
   struct request const *req = job->req;
   bool dig = req->op == OP_DIG;
-  struct report report;
   if (!dig)
-    report_begin (&report, job->name, req->json, req->verbose,
+    report_begin (&job->report, job->name, req->json, req->verbose,
                   1 < req->nfiles);
-  job->report = &report;
   struct holes_stats stats;
   struct space_outcome out = { 0 };
   int err = holes_scan (job->fd, req->offset, req->length, dig,
@@ -934,15 +933,14 @@ job_holes (struct job *job, struct space_hooks const *hooks)
                         &stats, &out);
   job_progress_end (job);
   job_unguard (job);
-  job->report = NULL;
   if (err)
     holes_failed (job, &stats, &out);
   else if (dig && req->verbose)
     report_dug (job->name, &stats);
   else if (!dig)
-    report_end (&report, &stats);
+    report_end (&job->report, &stats);
   if (!dig)
-    report_free (&report);
+    report_free (&job->report);
   return !err;
 }
 

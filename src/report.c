@@ -34,7 +34,7 @@ report_hole (struct report *r, enum hole_kind kind, off_t offset,
               (intmax_t) (offset + length), (intmax_t) length);
       return;
     }
-  struct report_holes *h = &r->holes[kind == HOLE_FILE ? 0 : 1];
+  struct report_holes *h = &r->holes[kind];
   if (h->n == h->allocated)
     h->v = x2nrealloc (h->v, &h->allocated, sizeof *h->v);
   h->v[h->n++] = (struct report_hole) { offset, length };
@@ -43,9 +43,9 @@ report_hole (struct report *r, enum hole_kind kind, off_t offset,
 void
 report_free (struct report *r)
 {
-  free (r->holes[0].v);
-  free (r->holes[1].v);
-  r->holes[0] = r->holes[1] = (struct report_holes) { 0 };
+  free (r->holes[HOLE_FILE].v);
+  free (r->holes[HOLE_DATA].v);
+  r->holes[HOLE_FILE] = r->holes[HOLE_DATA] = (struct report_holes) { 0 };
 }
 
 /* The percentage of the file's FILE_SIZE bytes that BYTES (at most
@@ -226,9 +226,11 @@ report_end (struct report const *r, struct holes_stats const *stats)
           (intmax_t) stats->file_size, (intmax_t) stats->start,
           (intmax_t) length, (intmax_t) (length - stats->file_hole_bytes));
   print_json_holes ("file_holes", stats->file_holes, stats->file_hole_bytes,
-                    stats->file_size, r->verbose ? &r->holes[0] : NULL);
+                    stats->file_size,
+                    r->verbose ? &r->holes[HOLE_FILE] : NULL);
   putchar (',');
   print_json_holes ("data_holes", stats->data_holes, stats->data_hole_bytes,
-                    stats->file_size, r->verbose ? &r->holes[1] : NULL);
+                    stats->file_size,
+                    r->verbose ? &r->holes[HOLE_DATA] : NULL);
   puts ("}");
 }

@@ -36,7 +36,7 @@ struct report
   char const *name;             /* the FILE operand, as given */
   bool json;
   bool verbose;                 /* list each hole */
-  struct report_holes holes[2]; /* JSON with -v, by enum hole_kind */
+  struct report_holes holes[HOLE_DATA + 1]; /* JSON -v, by hole_kind */
 };
 
 /* Start *R, the report on the file NAME, in JSON if JSON, listing each
