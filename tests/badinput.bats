@@ -303,7 +303,7 @@ bad_input_match() { _refused match "$@"; }
 @test "option: ambiguous --p=1" { bad_usage --p=1 -l 1 old new -- "option '--p=1' is ambiguous; possibilities: '--posix' '--progress' '--punch-hole'"; }
 @test "option: ambiguous --v"  { bad_usage --v -l 1 old new -- "option '--v' is ambiguous; possibilities: '--verbose' '--version'"; }
 @test "option: ambiguous --ver=1" { bad_usage --ver=1 -- "option '--ver=1' is ambiguous; possibilities: '--verbose' '--version'"; }
-@test "option: ambiguous --=x" { bad_usage --=x -l 1 old new -- "option '--=x' is ambiguous; possibilities: '--advise' '--collapse-range' '--dig-holes' '--force' '--insert-range' '--keep-size' '--length' '--offset' '--posix' '--progress' '--punch-hole' '--report-holes' '--unshare-range' '--verbose' '--write-zeroes' '--zero-range' '--help' '--version'"; }
+@test "option: ambiguous --=x" { bad_usage --=x -l 1 old new -- "option '--=x' is ambiguous; possibilities: '--advise' '--collapse-range' '--dig-holes' '--force' '--insert-range' '--json' '--keep-size' '--length' '--offset' '--posix' '--progress' '--punch-hole' '--report-holes' '--unshare-range' '--verbose' '--write-zeroes' '--zero-range' '--help' '--version'"; }
 
 # --- advice -----------------------------------------------------------------
 
