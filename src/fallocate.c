@@ -188,32 +188,34 @@ request_failed (struct request_error const *err)
       try_help ();
       break;
     case PROBLEM_MISSING_ARGUMENT:
-      error (0, 0, "option '--%s' requires an argument", err->option);
+      error (0, 0, "option '--%s' requires an argument", err->option_name);
       try_help ();
       break;
     case PROBLEM_EXTRA_ARGUMENT:
-      error (0, 0, "option '--%s' doesn't allow an argument", err->option);
+      error (0, 0, "option '--%s' doesn't allow an argument",
+             err->option_name);
       try_help ();
       break;
     case PROBLEM_CONFLICT:
       error (0, 0, "options --%s and --%s cannot be combined",
-             err->option, err->other);
+             err->option_name, err->other);
       break;
     case PROBLEM_BAD_SIZE:
       switch (err->size_error)
         {
         case SIZE_NEGATIVE:
-          error (0, 0, "invalid %s: %s: must not be negative", err->option,
-                 quoteaf (err->text));
+          error (0, 0, "invalid %s: %s: must not be negative",
+                 err->option_name, quoteaf (err->text));
           break;
         case SIZE_TOO_LARGE:
-          error (0, EOVERFLOW, "invalid %s: %s", err->option,
+          error (0, EOVERFLOW, "invalid %s: %s", err->option_name,
                  quoteaf (err->text));
           break;
         case SIZE_OK:
         case SIZE_INVALID:
         default:
-          error (0, 0, "invalid %s: %s", err->option, quoteaf (err->text));
+          error (0, 0, "invalid %s: %s", err->option_name,
+                 quoteaf (err->text));
           break;
         }
       break;
@@ -226,9 +228,9 @@ request_failed (struct request_error const *err)
              "are %s", quoteaf (err->text), valid_advice);
       break;
     case PROBLEM_NO_LENGTH:
-      if (err->option)
+      if (err->option_name)
         error (0, 0, "no length argument specified: --%s needs --length",
-               err->option);
+               err->option_name);
       else
         error (0, 0, "no length argument specified");
       try_help ();
