@@ -1014,12 +1014,30 @@ sync_parent (char const *created)
   return err;
 }
 
+/* Whether this system can carry out REQ at all; if not, say so for the
+   file NAME.  Without fallocate(2) in the C library only what needs no
+   mode of it works: plain allocation (by posix_fallocate(3)), --posix,
+   --report-holes and --advise; --dig-holes punches.  */
+static bool
+available (char const *name, struct request const *req)
+{
+  int mode = (req->op == OP_DIG ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+              : req->mode);
+  if (space_mode_available (mode))
+    return true;
+  bool keep = req->mode & FALLOC_FL_KEEP_SIZE;
+  error (0, 0, "%s: cannot %s%s: not available on this system",
+         quoteaf (name), op_words[req->op].doing,
+         keep && req->op != OP_PUNCH ? " with --keep-size" : "");
+  return false;
+}
+
 /* Apply REQ to the file NAME.  Return true on success.  */
 static bool
 process_file (char const *name, struct request const *req)
 {
   struct target t;
-  if (!open_file (name, req, &t))
+  if (!available (name, req) || !open_file (name, req, &t))
     return false;
 
   struct job job = { .name = name, .fd = t.fd, .st = &t.st, .req = req };
