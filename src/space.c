@@ -51,10 +51,11 @@ outcome (struct space_outcome *out, int err, enum space_step step,
 }
 
 #if !defined HAVE_FALLOCATE && defined F_PREALLOCATE
-/* Allocate [OFFSET, OFFSET + LENGTH) of FD the macOS way, and raise its
-   size to the end of the range if it is smaller: F_PREALLOCATE adds
-   space past the file's physical end, in one piece if it can, else in
-   any pieces.  Return 0 or an errno value.  */
+/* Allocate the part of [OFFSET, OFFSET + LENGTH) of FD that lies past
+   its end the macOS way, and raise its size to the end of the range:
+   F_PREALLOCATE adds space past the file's physical end, in one piece
+   if it can, else in any pieces.  Holes inside the file stay holes.
+   Return 0 or an errno value.  */
 static int
 preallocate (int fd, off_t offset, off_t length)
 {
