@@ -75,10 +75,10 @@ static struct conflict const conflicts[] =
 };
 #undef OPERATIONS
 
-/* Requirements: OPTION is refused unless NEEDED is given too.  */
+/* Requirements: SUBJECT is refused unless NEEDED is given too.  */
 struct requirement
 {
-  int option;
+  int subject;
   int needed;
 };
 
@@ -145,7 +145,7 @@ ARGMATCH_VERIFY (advice_names, advice_values);
 static struct
 {
   enum operation op;
-  int option;
+  int letter;
   int mode;
 } const operations[] =
 {
@@ -166,15 +166,16 @@ operation_option (enum operation op)
 {
   for (size_t i = 0; i < sizeof operations / sizeof *operations; i++)
     if (operations[i].op == op)
-      return operations[i].option ? long_name (operations[i].option) : NULL;
+      return operations[i].letter ? long_name (operations[i].letter) : NULL;
   return NULL;
 }
 
 static enum request_status
 fail (struct request_error *err, enum request_problem problem,
-      char const *option, char const *other, char const *text)
+      char const *option_name, char const *other, char const *text)
 {
-  *err = (struct request_error) { .problem = problem, .option = option,
+  *err = (struct request_error) { .problem = problem,
+                                  .option_name = option_name,
                                   .other = other, .text = text };
   return REQUEST_ERROR;
 }
@@ -319,7 +320,7 @@ request_parse (int argc, char **argv, struct request *req,
           break;
         default:
           for (size_t i = 0; i < sizeof operations / sizeof *operations; i++)
-            if (operations[i].option == c)
+            if (operations[i].letter == c)
               {
                 req->op = operations[i].op;
                 req->mode |= operations[i].mode;
@@ -329,9 +330,9 @@ request_parse (int argc, char **argv, struct request *req,
     }
 
   for (size_t i = 0; i < sizeof requirements / sizeof *requirements; i++)
-    if (listed_in (seen, nseen, requirements[i].option)
+    if (listed_in (seen, nseen, requirements[i].subject)
         && !listed_in (seen, nseen, requirements[i].needed))
-      return fail (err, PROBLEM_NEEDS, long_name (requirements[i].option),
+      return fail (err, PROBLEM_NEEDS, long_name (requirements[i].subject),
                    long_name (requirements[i].needed), NULL);
 
   bool only_advice = req->advice != ADVICE_NONE && req->op == OP_ALLOCATE
