@@ -104,9 +104,9 @@ bool guard_broken (void);
    back (not by a lease break).  */
 bool guard_writer_waits (void);
 
-/* Give the lease back and restore SIGIO's action, or let the held opens
-   go on and end the watch.  Return 0 or an errno value (the lease is gone
-   anyway once the file is closed).  */
+/* Let the opens that the watch holds go on and end it, if it is set up;
+   give the lease back, if held; restore SIGIO's action.  Return 0 or an
+   errno value (the lease is gone anyway once the file is closed).  */
 int guard_release (struct guard *g);
 
 #endif
