@@ -40,12 +40,13 @@ start_readers() {
   wait_open "$1" 2
 }
 
-# wait_open F N: wait (10 s at most) until N processes other than this
-# shell have F open.
+# wait_open F N: wait (10 s at most) until N processes have a descriptor
+# open on F.
 wait_open() {
   local i n
   for ((i = 0; i < 1000; i++)); do
-    n=$(fuser "$1" 2>/dev/null | wc -w)
+    n=$(find /proc/[0-9]*/fd -maxdepth 1 -lname "$1" 2>/dev/null |
+          cut -d/ -f3 | sort -u | wc -l)
     ((n >= $2)) && return
     sleep 0.01
   done
