@@ -622,7 +622,8 @@ struct job
   struct stat const *st;        /* of FD when opened */
   struct request const *req;
   struct guard guard;
-  bool guarded;                 /* the write lease is held */
+  bool guarded;                 /* the write lease (or the watch of a
+                                   dig) keeps other writers out */
   int lease_err;                /* why job_lease could not have it, or 0 */
   bool lease_warned;            /* said once that there is no lease */
   int guard_refused;            /* why job_guard refused, or 0 */
@@ -791,11 +792,12 @@ job_progress_end (struct job *job)
 }
 
 /* Keep other writers out of JOB's file before writing where it read
-   holes or zeros.  Return 0 to go on, or else EAGAIN or EBUSY (unless
-   --force): another process has the file open and, for the zero-fill,
-   any other open refuses, while a dig goes on beside readers where it
-   can keep writers out (guard_take_shared).  Where no lease can be had
-   for any other reason, warn once and go on, as util-linux would.  */
+   holes or zeros, unless --force: the zero-fill needs the file to
+   itself, while a dig goes on beside readers where it can keep writers
+   out (guard_take_shared).  Return 0 to go on, or EAGAIN or EBUSY (a
+   writer) to refuse: another process has the file open.  Where no
+   lease can be had for any other reason, warn once and go on, as
+   util-linux would.  */
 static int
 job_guard (void *arg)
 {
