@@ -10,13 +10,27 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/fanotify.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fcntl--.h"
+#include "holders.h"
 #include "unistd-safer.h"
+
+/* The task flags (/proc/TID/stat) of an io_uring worker and of a kernel
+   thread: their /proc/TID/syscall does not show an open of their own.  */
+enum { TASK_IO_WORKER = 0x10, TASK_KTHREAD = 0x200000 };
 
 /* Set by the lease-break signal, or by the watcher when a writer opens
    the file.  */
@@ -74,21 +88,65 @@ guard_writer_waits (void)
 
 /* Whether thread TID, waiting for our answer to its open of the file,
    asks to read only: its system call and flags, as /proc/TID/syscall
-   shows them while it waits.  False where they cannot be told.  */
-static bool
-opens_to_read (pid_t tid)
+   shows them while it waits.  False where they cannot be told: for
+   an io_uring worker or a kernel thread, and where the thread cannot
+   be looked into.  The caller checks that /proc is ours.  */
+/* Read /proc/TID/WHAT into BUF of SIZE bytes as a string.  Return its
+   length, or -1.  */
+static ssize_t
+read_task_file (pid_t tid, char const *what, char *buf, size_t size)
 {
   char path[64];
-  snprintf (path, sizeof path, "/proc/%d/syscall", (int) tid);
+  snprintf (path, sizeof path, "/proc/%d/%s", (int) tid, what);
   int fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return false;
-  char buf[256];
-  ssize_t n = read (fd, buf, sizeof buf - 1);
+    return -1;
+  ssize_t n = read (fd, buf, size - 1);
   close (fd);
+  if (n < 0)
+    return -1;
+  buf[n] = '\0';
+  return n;
+}
+
+/* Whether thread TID is a thread of a user program: not an io_uring
+   worker (whose /proc/TID/syscall shows its creator's registers) nor a
+   kernel thread.  */
+static bool
+user_thread (pid_t tid)
+{
+  char buf[512];
+  if (read_task_file (tid, "stat", buf, sizeof buf) <= 0)
+    return false;
+  char const *end = strrchr (buf, ')');
+  unsigned int flags;
+  return (end
+          && sscanf (end + 1, " %*c %*d %*d %*d %*d %*d %u", &flags) == 1
+          && !(flags & (TASK_IO_WORKER | TASK_KTHREAD)));
+}
+
+/* Whether /proc is this process's PID namespace's, so that the thread
+   IDs fanotify reports name the same threads there.  */
+static bool
+proc_is_ours (void)
+{
+  char buf[32];
+  ssize_t n = readlink ("/proc/self", buf, sizeof buf - 1);
   if (n <= 0)
     return false;
   buf[n] = '\0';
+  char *end;
+  long pid = strtol (buf, &end, 10);
+  return *end == '\0' && pid == getpid ();
+}
+
+static bool
+opens_to_read (pid_t tid)
+{
+  char buf[256];
+  if (!user_thread (tid) || read_task_file (tid, "syscall", buf,
+                                            sizeof buf) <= 0)
+    return false;
   long nr;
   unsigned long arg[3];
   if (sscanf (buf, "%ld %lx %lx %lx", &nr, &arg[0], &arg[1], &arg[2]) != 4)
@@ -116,18 +174,29 @@ allow (int fan_fd, int fd)
   close (fd);
 }
 
+/* The watcher can answer no more opens: those not answered wait until
+   guard_release, so stop the dig as a writer's open would.  */
+static void *
+watch_failed (void)
+{
+  atomic_store (&broken, true);
+  return NULL;
+}
+
 /* The watcher thread of the guard ARG: answer each open of the file,
    at once for this process and for readers; hold the others back and
    note that the guard is broken.  Give the lease back, if held, at the
    first open.  Once it holds GUARD_HELD_MAX opens it reads no more, and
-   later opens wait in the queue.  End when the wake
-   pipe is written to, or if the watch fails (the opens then wait until
-   guard_release ends it).  */
+   later opens wait in the queue.  Where /proc is another PID namespace's,
+   no opener's flags can be told: all but this process are held.  End
+   when the wake pipe is written to, or if the watch fails (the opens
+   then wait until guard_release ends it, and the guard is broken).  */
 static void *
 watch (void *arg)
 {
   struct guard *g = arg;
   pid_t self = getpid ();
+  bool ours = proc_is_ours ();
   for (;;)
     {
       struct pollfd p[2] = { { .fd = g->wake[0], .events = POLLIN },
@@ -136,7 +205,7 @@ watch (void *arg)
         {
           if (errno == EINTR)
             continue;
-          return NULL;
+          return watch_failed ();
         }
       if (p[0].revents)
         return NULL;
@@ -154,14 +223,14 @@ watch (void *arg)
         {
           if (errno == EINTR || errno == EAGAIN)
             continue;
-          return NULL;
+          return watch_failed ();
         }
       for (struct fanotify_event_metadata *m = ev; FAN_EVENT_OK (m, len);
            m = FAN_EVENT_NEXT (m, len))
         {
           if (m->fd < 0)
             continue;
-          if (m->pid == self || opens_to_read (m->pid))
+          if (m->pid == self || (ours && opens_to_read (m->pid)))
             allow (g->fan_fd, m->fd);
           else
             {
@@ -211,6 +280,18 @@ watcher_start (struct guard *g)
 static int
 watch_start (struct guard *g, int fd)
 {
+  /* Each open read from the group comes with a descriptor: where none
+     can be made, the kernel refuses the other process's open.  Room for
+     the held ones and the batch read with them, as far as the hard
+     limit allows.  */
+  struct rlimit lim;
+  if (getrlimit (RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY
+      && lim.rlim_cur < lim.rlim_max)
+    {
+      rlim_t want = lim.rlim_cur + 2 * GUARD_HELD_MAX + 16;
+      lim.rlim_cur = lim.rlim_max < want ? lim.rlim_max : want;
+      setrlimit (RLIMIT_NOFILE, &lim);
+    }
   g->nheld = 0;
   g->fan_fd = fd_safer (fanotify_init (FAN_CLASS_CONTENT | FAN_CLOEXEC
                                        | FAN_UNLIMITED_QUEUE
@@ -237,15 +318,28 @@ watch_start (struct guard *g, int fd)
 /* With G's watch set up, whether anyone has FD's file open for writing
    but this process, whose descriptor FD is replaced by RO, open for
    reading only, for the check: return 0 if nobody does, EBUSY if
-   someone does, or an errno value.  */
+   someone does, or an errno value.  Where the file has no leases, the
+   writers that holders_find sees are all that can be checked.  */
 static int
 check_no_writer (int fd, int ro)
 {
   if (dup3 (ro, fd, O_CLOEXEC) < 0)
     return errno;
-  if (fcntl (fd, F_SETLEASE, F_RDLCK) != 0)
-    return errno == EAGAIN ? EBUSY : errno;
-  return fcntl (fd, F_SETLEASE, F_UNLCK) == 0 ? 0 : errno;
+  if (fcntl (fd, F_SETLEASE, F_RDLCK) == 0)
+    return fcntl (fd, F_SETLEASE, F_UNLCK) == 0 ? 0 : errno;
+  if (errno == EAGAIN)
+    return EBUSY;
+  if (errno != EINVAL)
+    return errno;
+  /* No leases here: the writers that /proc and the loop devices show.  */
+  struct holders h;
+  int err = holders_find (fd, &h);
+  if (!err)
+    {
+      err = h.n ? EBUSY : 0;
+      holders_free (&h);
+    }
+  return err;
 }
 
 /* With G's watch set up and the lease refused because others have FD's
@@ -272,15 +366,45 @@ readers_only (int fd)
   return err;
 }
 
-int
-guard_take_shared (struct guard *g, int fd)
+/* Two processes setting up a watch on the same file at once would each
+   hold back the other's open for writing again (each is a writer to the
+   other), for ever.  The set-up is done under a lock: an abstract Unix
+   socket named after the file, which the kernel frees when this process
+   ends, whatever way.  Return the lock's socket, or -1 with errno set
+   (ETIMEDOUT after waiting 5 s).  */
+static int
+setup_lock (int fd)
 {
-  g->fd = fd;
-  g->watching = false;
-  atomic_store (&g->leased, false);
-  int err = catch_lease_break (g);
-  if (err)
-    return err;
+  struct stat st;
+  if (fstat (fd, &st) != 0)
+    return -1;
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int len = snprintf (addr.sun_path + 1, sizeof addr.sun_path - 1,
+                      "fallocate-dig/%ju/%ju", (uintmax_t) st.st_dev,
+                      (uintmax_t) st.st_ino);
+  socklen_t size = offsetof (struct sockaddr_un, sun_path) + 1 + len;
+  int s = fd_safer (socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (s < 0)
+    return -1;
+  struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
+  for (int tries = 500; 0 < tries; tries--)
+    {
+      if (bind (s, (struct sockaddr *) &addr, size) == 0)
+        return s;
+      if (errno != EADDRINUSE)
+        break;
+      nanosleep (&pause, NULL);
+    }
+  int err = errno == EADDRINUSE ? ETIMEDOUT : errno;
+  close (s);
+  errno = err;
+  return -1;
+}
+
+/* guard_take_shared's work, under the set-up lock.  */
+static int
+take_shared (struct guard *g, int fd)
+{
   /* The watch first, so that no open is left that it has not seen or
      that the lease or the check does not count.  */
   g->watch_err = watch_start (g, fd);
@@ -290,9 +414,9 @@ guard_take_shared (struct guard *g, int fd)
   atomic_store (&g->leased, true);
   if (fcntl (fd, F_SETLEASE, F_WRLCK) == 0)
     return 0;
-  err = errno;
+  int err = errno;
   atomic_store (&g->leased, false);
-  if (err == EAGAIN && g->watching)
+  if (g->watching)
     {
       err = readers_only (fd);
       if (err && err != EBUSY)
@@ -300,6 +424,29 @@ guard_take_shared (struct guard *g, int fd)
           g->watch_err = err;
           err = EAGAIN;
         }
+    }
+  return err;
+}
+
+int
+guard_take_shared (struct guard *g, int fd)
+{
+  g->fd = fd;
+  g->watching = false;
+  atomic_store (&g->leased, false);
+  int err = catch_lease_break (g);
+  if (err)
+    return err;
+  int lock = setup_lock (fd);
+  if (lock < 0)
+    {
+      g->watch_err = errno;
+      err = EAGAIN;
+    }
+  else
+    {
+      err = take_shared (g, fd);
+      close (lock);
     }
   if (err)
     {
