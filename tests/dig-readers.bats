@@ -18,6 +18,10 @@ teardown() {
     kill -KILL "$p" 2>/dev/null || true
     wait "$p" 2>/dev/null || true
   done
+  # Each dig of its own session, strace and the program in it.
+  for p in ${DIGS:-}; do
+    kill -KILL -- -"$p" 2>/dev/null || true
+  done
   [[ -z ${LOOP:-} ]] || losetup -d "$LOOP" 2>/dev/null || true
   [[ -z ${SWAP:-} ]] || swapoff -- "$SWAP" 2>/dev/null || true
   end_slowed
@@ -422,4 +426,92 @@ signal_while_held() {
   drop_caches
   assert_equal "$(sha "$f")" "$sum"
   assert_equal "$(data_alloc_bytes "$f")" $((MiB / 2))
+}
+
+# The opener's flags are read from /proc/TID, by the thread ID fanotify
+# gives in the dig's PID namespace; where /proc is another namespace's,
+# that ID names another thread there.  Here it names one that waits in
+# open(2) to read (a FIFO's reader): a writer with that ID in the dig's
+# namespace must still wait, and the dig stop.
+@test "-d beside a reader, in a PID namespace without its own /proc: a writer waits" {
+  require_fs ext4
+  local f fifo=$BATS_TEST_TMPDIR/fifo err=$BATS_TEST_TMPDIR/dig.err i
+  f=$(new_file ext4)
+  make_4k_mix "$f" 16
+  start_readers "$f"
+  mkfifo "$fifo"
+  cat "$fifo" >/dev/null 3>&- &
+  HOLDER=$!
+  for ((i = 0; i < 1000; i++)); do
+    [[ $(cat "/proc/$HOLDER/wchan" 2>/dev/null) == wait_for_partner ]] && break
+    sleep 0.01
+  done
+  [[ $(cat "/proc/$HOLDER/wchan") == wait_for_partner ]] ||
+    fail "the FIFO's reader does not wait in open"
+  # In the new namespace: the dig, slowed; once it punches, a writer
+  # (of "written" into the 4095th block) with the FIFO reader's ID.
+  run timeout 60 unshare -pf --kill-child bash -c '
+    f=$1 other=$2 log=$3 err=$4; shift 4
+    env --default-signal strace -f -qq -o "$log" -e signal=none \
+      -e trace=fallocate -e inject=fallocate:delay_enter=200000 -- \
+      "$@" -d -v "$f" 2>"$err" 3>&- &
+    dig=$!
+    for ((i = 0; i < 1000; i++)); do
+      grep -q "fallocate(" "$log" 2>/dev/null && break
+      sleep 0.01
+    done
+    echo $((other - 1)) >/proc/sys/kernel/ns_last_pid
+    perl -e '\''open (my $f, "+<", $ARGV[0]) or die "$ARGV[0]: $!";
+      sysseek ($f, $ARGV[1], 0); syswrite ($f, "written") == 7 or die'\'' \
+      "$f" $((4095 * 4096)) &
+    writer=$!
+    [[ $writer == "$other" ]] || echo "the writer is $writer, not $other"
+    wait $dig
+    echo "dig $?"
+    wait $writer
+    echo "writer $?"' - "$f" "$HOLDER" "$BATS_TEST_TMPDIR/strace" "$err" "$FALLOCATE"
+  assert_equal "$status" 0
+  assert_equal "$output" "dig 1
+writer 0"
+  [[ $(<"$err") =~ ^fallocate:\ \'$f\':\ another\ process\ is\ opening\ the\ file\ for\ writing\;\ stopped\ digging\ at\ offset ]] ||
+    fail "unexpected: $(<"$err")"
+  drop_caches
+  assert_equal "$(dd if="$f" bs=1 skip=$((4095 * 4096)) count=7 status=none)" written
+}
+
+# Two digs of one file at once, beside a reader, each slowed so that both
+# have the file open before either sets its watch, and both have checked
+# for writers before either opens the file for writing again: each would
+# hold back the other's open for ever.  One sets up at a time: the first
+# finds the second a writer and refuses, naming it; the second digs.
+@test "-d twice at once beside a reader: no deadlock, one digs" {
+  require_fs ext4
+  local f sum a b log=$BATS_TEST_TMPDIR/log i
+  f=$(new_file ext4)
+  make_diggable "$f"
+  sum=$(sha "$f")
+  start_readers "$f"
+  slow_dig() {
+    setsid env --default-signal ASAN_OPTIONS=detect_leaks=0 strace -f -qq \
+      -o "$log.$1" -e signal=none -e trace=fanotify_init,dup3,fcntl \
+      -e inject=fanotify_init:delay_enter=500000 \
+      -e inject=dup3:delay_exit=500000 -e inject=fcntl:delay_exit=500000 \
+      -- "$FALLOCATE" -d -v "$f" >"$log.$1.out" 2>"$log.$1.err" 3>&- &
+  }
+  slow_dig a
+  a=$!
+  DIGS=$a
+  wait_open "$f" 3
+  slow_dig b
+  b=$!
+  DIGS+=" $b"
+  wait_job "$a" 60 "the first dig"
+  local status_a=$JOB_STATUS
+  wait_job "$b" 60 "the second dig"
+  assert_equal "$status_a $JOB_STATUS" "1 0"
+  [[ $(<"$log.a.err") =~ ^fallocate:\ \'$f\'\ is\ open\ for\ writing\ by\ (process\ [0-9]+\ \(fallocate\)|another\ process)\;\ not\ digging\ holes$ ]] ||
+    fail "the first dig: $(<"$log.a.err")"
+  assert_equal "$(<"$log.b.out")" "$f: 2 holes, 3.5 MiB (3670016 bytes, 58.33% of the file) converted to sparse holes."
+  drop_caches
+  assert_equal "$(sha "$f")" "$sum"
 }
