@@ -265,13 +265,15 @@ classify (struct scan *s, off_t pos, size_t n, char const *bytes)
   return err;
 }
 
-/* Drop from the page cache what reading S->buf brought in, and forget
-   what it holds.  */
+/* Drop from the page cache what reading S->buf, and the reads asked
+   for after it, brought in from its start up to UPTO (at least to its
+   end), and forget what it holds.  */
 static void
-release_window (struct scan *s)
+release_window (struct scan *s, off_t upto)
 {
   if (s->buf_len)
-    cache_drop_new (&s->cache, s->buf_start, s->buf_start + s->buf_len);
+    cache_drop_new (&s->cache, s->buf_start,
+                    max_off (upto, s->buf_start + s->buf_len));
   s->buf_len = 0;
 }
 
@@ -284,7 +286,7 @@ release_window (struct scan *s)
 static int
 read_window (struct scan *s, off_t pos, off_t end)
 {
-  release_window (s);
+  release_window (s, pos);
   off_t limit;
   if (ckd_add (&limit, pos, HOLES_CHUNK))
     limit = OFF_T_MAX;
@@ -491,7 +493,7 @@ walk_range (struct scan *s, off_t end)
           break;
         }
     }
-  release_window (s);
+  release_window (s, 0);
   s->walk = NULL;
   extents_close (&walk);
 
