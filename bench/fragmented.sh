@@ -67,7 +67,18 @@ cd "$mnt"
 theirs_r=false
 "$THEIRS" --help | grep -q -- --report-holes && theirs_r=true
 
-drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+# The test suite (tests/helpers/common.bash) drops the page cache only
+# while it holds an exclusive lock on /proc/sys/vm/drop_caches: a warm run
+# holds a shared one from the warming to the end of the timed command,
+# so that tests running meanwhile do not make it cold; the bench takes
+# the exclusive one to drop the cache itself.
+exec {cache_lock}>>/proc/sys/vm/drop_caches
+drop_caches() {
+  sync
+  flock -x -w 600 "$cache_lock"
+  echo 3 >/proc/sys/vm/drop_caches
+  flock -u "$cache_lock"
+}
 
 # warm KIND FILE: read FILE's data into the page cache (of the sparse
 # file only its data: cat would read 64 GiB of zeros).
@@ -154,13 +165,19 @@ bench() {
     local -a turn=("${order[@]:i % ${#order[@]}}" "${order[@]:0:i % ${#order[@]}}")
     for who in "${turn[@]}"; do
       [[ $op == -d && $who != cat ]] && make_file "$kind" "$file"
-      if [[ $temp == warm ]]; then warm "$kind" "$file"; else drop_caches; fi
+      if [[ $temp == warm ]]; then
+        flock -s -w 600 "$cache_lock"
+        warm "$kind" "$file"
+      else
+        drop_caches
+      fi
       case $who in
         ours) ot+=("$(time_us "$OURS" "$op" "$file")") ;;
         theirs) tt+=("$(time_us "$THEIRS" "$op" "$file")") ;;
         cat) ct+=("$(time_us cat "$file")") ;;
         before) bt+=("$(time_us "$BEFORE" "$op" "$file")") ;;
       esac
+      flock -u "$cache_lock"
     done
   done
   local om tm cm bm
