@@ -48,6 +48,7 @@
 #include "holes.h"
 #include "offsets.h"
 #include "progress.h"
+#include "report.h"
 #include "request.h"
 #include "sizes.h"
 #include "space.h"
@@ -128,6 +129,8 @@ Range and modifiers:\n\
       --advise=ADVICE   advise the page cache about the range: alone, or\n\
                           after -n, -p, -u, -w, -x or -z\n\
       --force           dig holes even while another process has FILE open\n\
+  -J, --json            with -r, print the report as one line of JSON\n\
+                          per FILE\n\
       --progress        show the progress of long operations\n\
   -v, --verbose         tell what was done\n\
   -h, --help            display this help and exit\n\
@@ -188,32 +191,39 @@ request_failed (struct request_error const *err)
       try_help ();
       break;
     case PROBLEM_MISSING_ARGUMENT:
-      error (0, 0, "option '--%s' requires an argument", err->option);
+      error (0, 0, "option '--%s' requires an argument", err->option_name);
       try_help ();
       break;
     case PROBLEM_EXTRA_ARGUMENT:
-      error (0, 0, "option '--%s' doesn't allow an argument", err->option);
+      error (0, 0, "option '--%s' doesn't allow an argument",
+             err->option_name);
       try_help ();
       break;
     case PROBLEM_CONFLICT:
       error (0, 0, "options --%s and --%s cannot be combined",
-             err->option, err->other);
+             err->option_name, err->other);
+      break;
+    case PROBLEM_NEEDS:
+      error (0, 0, "option --%s needs --%s", err->option_name,
+             err->other);
+      try_help ();
       break;
     case PROBLEM_BAD_SIZE:
       switch (err->size_error)
         {
         case SIZE_NEGATIVE:
-          error (0, 0, "invalid %s: %s: must not be negative", err->option,
-                 quoteaf (err->text));
+          error (0, 0, "invalid %s: %s: must not be negative",
+                 err->option_name, quoteaf (err->text));
           break;
         case SIZE_TOO_LARGE:
-          error (0, EOVERFLOW, "invalid %s: %s", err->option,
+          error (0, EOVERFLOW, "invalid %s: %s", err->option_name,
                  quoteaf (err->text));
           break;
         case SIZE_OK:
         case SIZE_INVALID:
         default:
-          error (0, 0, "invalid %s: %s", err->option, quoteaf (err->text));
+          error (0, 0, "invalid %s: %s", err->option_name,
+                 quoteaf (err->text));
           break;
         }
       break;
@@ -226,9 +236,9 @@ request_failed (struct request_error const *err)
              "are %s", quoteaf (err->text), valid_advice);
       break;
     case PROBLEM_NO_LENGTH:
-      if (err->option)
+      if (err->option_name)
         error (0, 0, "no length argument specified: --%s needs --length",
-               err->option);
+               err->option_name);
       else
         error (0, 0, "no length argument specified");
       try_help ();
@@ -616,6 +626,7 @@ struct job
   bool drawing;                 /* --progress has started */
   enum stop_cause stopped;      /* why the operation stopped, if it did */
   struct progress progress;
+  struct report report;         /* -r: the report being made */
 };
 
 /* Report the failure of OUT's step while JOB's request was applied.  */
@@ -868,26 +879,15 @@ job_roll_back (struct job *job, struct undo const *u,
     }
 }
 
-/* Print the -v line of a hole that -r found in JOB's file.  */
+/* Add a hole that -r found to the report on JOB's file (the text
+   report prints its -v line now, over the progress line).  */
 static void
 job_hole (void *arg, enum hole_kind kind, off_t offset, off_t length)
 {
   struct job *job = arg;
-  job_progress_clear (job);
-  printf ("%s hole: offset %jd - %jd (%jd bytes)\n",
-          kind == HOLE_FILE ? "file" : "data", (intmax_t) offset,
-          (intmax_t) (offset + length), (intmax_t) length);
-}
-
-/* Print "N holes, SIZE (BYTES bytes, P% of the file)" for holes of BYTES
-   in all in a file of FILE_SIZE bytes.  */
-static void
-print_holes (intmax_t holes, off_t bytes, off_t file_size)
-{
-  char buf[HUMAN_SIZE_BUFSIZE];
-  printf ("%jd holes, %s (%jd bytes, %.2f%% of the file)", holes,
-          human_size (bytes, buf), (intmax_t) bytes,
-          file_size ? 100.0 * (double) bytes / (double) file_size : 0.0);
+  if (!job->req->json)
+    job_progress_clear (job);
+  report_hole (&job->report, kind, offset, length);
 }
 
 /* Say why -d or -r failed on JOB's file, as STATS and OUT tell.  */
@@ -926,8 +926,9 @@ job_holes (struct job *job, struct space_hooks const *hooks)
 {
   struct request const *req = job->req;
   bool dig = req->op == OP_DIG;
-  if (!dig && 1 < req->nfiles)
-    printf ("%s:\n", job->name);
+  if (!dig)
+    report_begin (&job->report, job->name, req->json, req->verbose,
+                  1 < req->nfiles);
   struct holes_stats stats;
   struct space_outcome out = { 0 };
   int err = holes_scan (job->fd, req->offset, req->length, dig,
@@ -936,25 +937,14 @@ job_holes (struct job *job, struct space_hooks const *hooks)
   job_progress_end (job);
   job_unguard (job);
   if (err)
-    {
-      holes_failed (job, &stats, &out);
-      return false;
-    }
-  if (dig && req->verbose)
-    {
-      printf ("%s: ", job->name);
-      print_holes (stats.data_holes, stats.data_hole_bytes, stats.file_size);
-      puts (" converted to sparse holes.");
-    }
+    holes_failed (job, &stats, &out);
+  else if (dig && req->verbose)
+    report_dug (job->name, &stats);
   else if (!dig)
-    {
-      fputs ("\nSummary:\nfile holes: ", stdout);
-      print_holes (stats.file_holes, stats.file_hole_bytes, stats.file_size);
-      fputs ("\ndata holes: ", stdout);
-      print_holes (stats.data_holes, stats.data_hole_bytes, stats.file_size);
-      putchar ('\n');
-    }
-  return true;
+    report_end (&job->report, &stats);
+  if (!dig)
+    report_free (&job->report);
+  return !err;
 }
 
 /* Remove the file that JOB's run created as T->created, while its name
@@ -1012,12 +1002,30 @@ sync_parent (char const *created)
   return err;
 }
 
+/* Whether this system can carry out REQ at all; if not, say so for the
+   file NAME.  Without fallocate(2) in the C library only what needs no
+   mode of it works: plain allocation (by posix_fallocate(3)), --posix,
+   --report-holes and --advise; --dig-holes punches.  */
+static bool
+available (char const *name, struct request const *req)
+{
+  int mode = (req->op == OP_DIG ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+              : req->mode);
+  if (space_mode_available (mode))
+    return true;
+  bool keep = req->mode & FALLOC_FL_KEEP_SIZE;
+  error (0, 0, "%s: cannot %s%s: not available on this system",
+         quoteaf (name), op_words[req->op].doing,
+         keep && req->op != OP_PUNCH ? " with --keep-size" : "");
+  return false;
+}
+
 /* Apply REQ to the file NAME.  Return true on success.  */
 static bool
 process_file (char const *name, struct request const *req)
 {
   struct target t;
-  if (!open_file (name, req, &t))
+  if (!available (name, req) || !open_file (name, req, &t))
     return false;
 
   struct job job = { .name = name, .fd = t.fd, .st = &t.st, .req = req };

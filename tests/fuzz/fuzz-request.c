@@ -6,7 +6,8 @@
    carry every field its problem needs, and each text it reports must be
    a part of an argument or a known option name (never a stray or NULL
    pointer: "option '--(null)'" was such a bug).  A request that parses
-   must obey every conflict rule, have a range that does not overflow,
+   must obey every conflict rule (and --json comes only with
+   --report-holes), have a range that does not overflow,
    and at least one FILE.  */
 
 #include <config.h>
@@ -29,7 +30,7 @@ enum { MAX_ARGS = 16 };
 static char const *const names[] =
 {
   "advise", "collapse-range", "dig-holes", "force", "insert-range",
-  "keep-size", "length", "offset", "posix", "progress", "punch-hole",
+  "json", "keep-size", "length", "offset", "posix", "progress", "punch-hole",
   "report-holes", "unshare-range", "verbose", "write-zeroes",
   "zero-range", "help", "version", NULL
 };
@@ -108,10 +109,10 @@ check_error (struct request_error const *e)
         }
       break;
     case PROBLEM_MISSING_ARGUMENT:
-      check_text (e->option, true, "option");
+      check_text (e->option_name, true, "option");
       break;
     case PROBLEM_EXTRA_ARGUMENT:
-      check_text (e->option, true, "option");
+      check_text (e->option_name, true, "option");
       check_text (e->text, true, "text");
       break;
     case PROBLEM_RANGE_OVERFLOW:
@@ -119,17 +120,19 @@ check_error (struct request_error const *e)
       check_text (e->other_text, true, "other_text");
       FALLTHROUGH;
     case PROBLEM_CONFLICT:
-      check_text (e->option, true, "option");
+    case PROBLEM_NEEDS:
+      check_text (e->option_name, true, "option");
       check_text (e->other, true, "other");
-      if (strcmp (e->option, e->other) == 0)
-        wrong ("an option in conflict with itself", e->option);
+      if (strcmp (e->option_name, e->other) == 0)
+        wrong ("an option in conflict with itself", e->option_name);
       break;
     case PROBLEM_BAD_SIZE:
-      check_text (e->option, true, "option");
+      check_text (e->option_name, true, "option");
       check_text (e->text, true, "text");
       if (e->size_error == SIZE_OK
-          || (strcmp (e->option, "offset") && strcmp (e->option, "length")))
-        wrong ("a bad size that is not", e->option);
+          || (strcmp (e->option_name, "offset")
+              && strcmp (e->option_name, "length")))
+        wrong ("a bad size that is not", e->option_name);
       break;
     case PROBLEM_BAD_ADVICE:
     case PROBLEM_AMBIGUOUS_ADVICE:
@@ -137,7 +140,7 @@ check_error (struct request_error const *e)
       check_text (e->text, true, "text");
       break;
     case PROBLEM_NO_LENGTH:
-      check_text (e->option, false, "option");
+      check_text (e->option_name, false, "option");
       break;
     case PROBLEM_NO_FILE:
       break;
@@ -190,6 +193,8 @@ check_request (struct request const *r)
       && (r->op == OP_COLLAPSE || r->op == OP_INSERT || r->op == OP_DIG
           || r->op == OP_REPORT))
     wrong ("--advise with an operation it conflicts with", NULL);
+  if (r->json && r->op != OP_REPORT)
+    wrong ("--json without --report-holes", NULL);
   if (r->op == OP_NONE && r->advice == ADVICE_NONE)
     wrong ("nothing to do", NULL);
   if (!r->length && r->op != OP_DIG && r->op != OP_REPORT
