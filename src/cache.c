@@ -45,10 +45,11 @@ cache_note (struct cache_window *w, off_t from, off_t to)
   off_t limit;
   if (ckd_add (&limit, w->start, (off_t) w->room * w->page))
     limit = floor_block (OFF_T_MAX, w->page);
-  off_t last = to < limit ? to : limit;
-  if (last <= w->end)
+  /* Whenever the noted pages must grow, note as far as the window
+     reaches, so that the next scans' reads need no new call.  */
+  if (to <= w->end || limit <= w->end)
     return;
-  size_t len = last - w->end;
+  size_t len = limit - w->end;
   void *map = mmap (NULL, len, PROT_READ, MAP_PRIVATE, w->fd, w->end);
   if (map == MAP_FAILED)
     {

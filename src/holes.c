@@ -558,8 +558,7 @@ scan_file (int fd, off_t offset, off_t length, bool dig, bool probe,
 
   struct scan s = { .fd = fd, .hooks = hooks, .stats = stats, .out = out,
                     .stopped_at = -1, .mask = mask, .nmask = n };
-  if (cache_window_init (&s.cache, fd, 2 * HOLES_CHUNK + HOLES_READAHEAD)
-      != 0)
+  if (cache_window_init (&s.cache, fd, HOLES_NOTED) != 0)
     {
       *out = (struct space_outcome) { .err = ENOMEM, .step = STEP_READ };
       return ENOMEM;

@@ -65,6 +65,11 @@ enum { HOLES_GAP = 64 << 10 };
    here), with room to spare.  */
 enum { HOLES_READAHEAD = 16 << 20 };
 
+/* How far ahead of a read the page cache is noted (cache.h): a window,
+   the next one asked for ahead, and readahead after it, twice over, so
+   that it is noted anew once every several windows only.  */
+enum { HOLES_NOTED = 2 * (2 * HOLES_CHUNK + HOLES_READAHEAD) };
+
 /* When digging, a run of zeros is punched whenever this many of its
    bytes wait verified.  */
 enum { HOLES_PUNCH_BATCH = 16 << 20 };
