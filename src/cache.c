@@ -62,6 +62,18 @@ cache_note (struct cache_window *w, off_t from, off_t to)
   w->end += (len + w->page - 1) / w->page * w->page;
 }
 
+bool
+cache_was_cached (struct cache_window const *w, off_t from, off_t to)
+{
+  off_t first = from - from % w->page;
+  if (w->blind || first < w->start || w->end < to)
+    return false;
+  for (off_t at = first; at < to; at += w->page)
+    if (!(w->cached[(at - w->start) / w->page] & 1))
+      return false;
+  return true;
+}
+
 void
 cache_drop_new (struct cache_window *w, off_t from, off_t to)
 {

@@ -43,6 +43,10 @@ int cache_window_init (struct cache_window *w, int fd, off_t span);
    before reading from FROM.  */
 void cache_note (struct cache_window *w, off_t from, off_t to);
 
+/* Whether every page of [FROM, TO) was noted as cached (false where
+   one was not noted, or mincore(2) cannot be used).  */
+bool cache_was_cached (struct cache_window const *w, off_t from, off_t to);
+
 /* Drop from the page cache the pages of [FROM, TO) that were noted as
    not cached.  */
 void cache_drop_new (struct cache_window *w, off_t from, off_t to);

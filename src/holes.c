@@ -194,6 +194,7 @@ struct scan
   char *buf;                    /* HOLES_CHUNK bytes, or NULL */
   off_t buf_start;              /* BUF holds the BUF_LEN bytes there */
   size_t buf_len;
+  off_t asked_end;              /* the reads asked for reach up to here */
   struct cache_window cache;    /* what was cached before it was read */
   intmax_t punches;             /* punches done */
   off_t stopped_at;             /* a stop before the punch there, or -1 */
@@ -273,7 +274,8 @@ release_window (struct scan *s, off_t upto)
 {
   if (s->buf_len)
     cache_drop_new (&s->cache, s->buf_start,
-                    max_off (upto, s->buf_start + s->buf_len));
+                    max_off (s->buf_start + s->buf_len,
+                             min_off (upto, s->asked_end)));
   s->buf_len = 0;
 }
 
@@ -313,9 +315,17 @@ read_window (struct scan *s, off_t pos, off_t end)
   if (ckd_add (&ahead, next, HOLES_READAHEAD))
     ahead = OFF_T_MAX;
   cache_note (&s->cache, pos, ahead);
+  /* Where the data is cached and the holes around it are not, reading
+     across them would only bring in pages to drop again, one call for
+     each hole: read the data alone.  */
+  off_t data_stop = min_off (end, limit);
+  if (data_stop < stop && !cache_was_cached (&s->cache, pos, stop)
+      && cache_was_cached (&s->cache, pos, data_stop))
+    stop = next = data_stop;
   /* Ask for the whole window at once, rather than for one readahead
      window after the other.  */
-  posix_fadvise (s->fd, pos, next - pos, POSIX_FADV_WILLNEED);
+  if (!cache_was_cached (&s->cache, pos, next))
+    posix_fadvise (s->fd, pos, next - pos, POSIX_FADV_WILLNEED);
   ssize_t n;
   do
     n = pread (s->fd, s->buf, stop - pos, pos);
@@ -328,6 +338,7 @@ read_window (struct scan *s, off_t pos, off_t end)
     }
   s->buf_start = pos;
   s->buf_len = n;
+  s->asked_end = next;
   return 0;
 }
 
@@ -493,7 +504,7 @@ walk_range (struct scan *s, off_t end)
           break;
         }
     }
-  release_window (s, 0);
+  release_window (s, OFF_T_MAX);
   s->walk = NULL;
   extents_close (&walk);
 

@@ -17,7 +17,8 @@
    reaches across the holes and unwritten extents shorter than HOLES_GAP
    that lie between data extents, which read as zeros without I/O, so
    that a fragmented file is read in large reads that readahead can
-   follow.  Only the bytes of data extents are tested; file holes and
+   follow (but where the data is cached and the holes are not, the data
+   alone is read: there is no I/O to save).  Only the bytes of data extents are tested; file holes and
    unwritten extents are counted from the map alone, never from what a
    read returned for them.  What a window's read brought into the page
    cache is dropped once the window is tested (cache.h: pages cached

@@ -240,3 +240,39 @@ leaves_cache() {
   assert_equal "$(grep '^data hole:' <<<"$output")" \
     "$(expected_holes "$spec" 0 "$half" | grep '^data hole:')"
 }
+
+# F (2048 4 KiB data extents between holes) with its data, and only its
+# data, in the page cache: -r reads each extent alone (there is no I/O
+# to save, and reading across the holes would bring in 2048 pages to drop
+# one call each), drops nothing and leaves the data cached.
+data_alone() {
+  local f=$1 log=$BATS_TEST_TMPDIR/strace.log n
+  cache_head "$f" 0
+  # The data blocks read one by one, without readahead.
+  python3 - "$f" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_RANDOM)
+for i in range(2048):
+    os.pread(fd, 4096, i * 8192)
+PY
+  expect_resident "$f" $((8 * MiB)) "before the report" || return 1
+  strace -qq -e trace=pread64,fadvise64 -P "$f" -o "$log" \
+    "$FALLOCATE" -r "$f" >/dev/null 2>&1 || { WHY="-r failed"; return 1; }
+  n=$(grep -c 'DONTNEED' "$log" || true)
+  ((n == 0)) || { WHY="$n POSIX_FADV_DONTNEED calls"; return 1; }
+  n=$(grep -c 'pread64(' "$log" || true)
+  ((n == 2048)) || { WHY="$n reads"; return 1; }
+  expect_resident "$f" $((8 * MiB)) "after the report"
+}
+
+@test "-r on a fragmented file whose data alone is cached reads the data alone" {
+  require_fs ext4
+  require_root
+  command -v strace >/dev/null || ci_skip "strace is not installed"
+  cache_lock
+  local f
+  f=$(new_file ext4)
+  frag_file "$f" "$(pairs 2048 d h)"
+  tries data_alone "$f"
+}
