@@ -32,7 +32,8 @@ cache_note (struct cache_window *w, off_t from, off_t to)
   if (w->blind)
     return;
   off_t first = from - from % w->page;
-  if (first < w->start || w->end <= first)
+  bool jumped = first < w->start || w->end <= first;
+  if (jumped)
     w->start = w->end = first;
   else if (w->start < first)
     {
@@ -46,10 +47,12 @@ cache_note (struct cache_window *w, off_t from, off_t to)
   if (ckd_add (&limit, w->start, (off_t) w->room * w->page))
     limit = floor_block (OFF_T_MAX, w->page);
   /* Whenever the noted pages must grow, note as far as the window
-     reaches, so that the next scans' reads need no new call.  */
-  if (to <= w->end || limit <= w->end)
+     reaches, so that the next reads need no new call; but after a jump
+     (a sparse file) only what is asked: the next read may jump too.  */
+  off_t last = jumped && to < limit ? to : limit;
+  if (to <= w->end || last <= w->end)
     return;
-  size_t len = limit - w->end;
+  size_t len = last - w->end;
   void *map = mmap (NULL, len, PROT_READ, MAP_PRIVATE, w->fd, w->end);
   if (map == MAP_FAILED)
     {
