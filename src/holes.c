@@ -193,7 +193,7 @@ struct scan
   struct extents const *walk;   /* the map being walked */
   char *buf;                    /* HOLES_CHUNK bytes, or NULL */
   off_t buf_start;              /* BUF holds the BUF_LEN bytes there */
-  size_t buf_len;
+  off_t buf_len;
   off_t asked_end;              /* the reads asked for reach up to here */
   struct cache_window cache;    /* what was cached before it was read */
   intmax_t punches;             /* punches done */

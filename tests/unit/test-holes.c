@@ -389,11 +389,9 @@ static void
 test_data_reach (void)
 {
   enum { N = 6 };
-  static struct
-  {
-    struct fiemap map;
-    struct fiemap_extent extents[N];
-  } batch;
+  struct fiemap *map = malloc (sizeof *map + N * sizeof *map->fm_extents);
+  if (!tap_ok (map != NULL, "data reach: a map batch"))
+    return;
   struct
   {
     off_t offset;
@@ -402,14 +400,14 @@ test_data_reach (void)
     { 0, 0 }, { 8 * KiB, 0 }, { 16 * KiB, FIEMAP_EXTENT_UNWRITTEN },
     { 24 * KiB, 0 }, { 92 * KiB, 0 }, { 100 * KiB, FIEMAP_EXTENT_LAST },
   };
-  batch.map.fm_mapped_extents = N;
+  map->fm_mapped_extents = N;
   for (int i = 0; i < N; i++)
-    batch.map.fm_extents[i] = (struct fiemap_extent) {
+    map->fm_extents[i] = (struct fiemap_extent) {
       .fe_logical = layout[i].offset, .fe_length = 4 * KiB,
       .fe_flags = layout[i].flags,
     };
   struct extents walk = { .pos = 4 * KiB, .end = 1 * MiB,
-                          .method = EXTENTS_FIEMAP, .map = &batch.map,
+                          .method = EXTENTS_FIEMAP, .map = map,
                           .next = 1, .mapped_all = true };
   off_t const gap = 64 * KiB;
 
@@ -432,6 +430,7 @@ test_data_reach (void)
   walk.method = EXTENTS_SEEK;
   reach_is (&walk, walk.pos, MiB, gap, 4 * KiB,
             "data reach: without FIEMAP, none");
+  free (map);
 }
 
 int
