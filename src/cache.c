@@ -32,7 +32,8 @@ cache_note (struct cache_window *w, off_t from, off_t to)
   if (w->blind)
     return;
   off_t first = from - from % w->page;
-  if (first < w->start || w->end <= first)
+  bool jumped = first < w->start || w->end <= first;
+  if (jumped)
     w->start = w->end = first;
   else if (w->start < first)
     {
@@ -45,8 +46,11 @@ cache_note (struct cache_window *w, off_t from, off_t to)
   off_t limit;
   if (ckd_add (&limit, w->start, (off_t) w->room * w->page))
     limit = floor_block (OFF_T_MAX, w->page);
-  off_t last = to < limit ? to : limit;
-  if (last <= w->end)
+  /* Whenever the noted pages must grow, note as far as the window
+     reaches, so that the next reads need no new call; but after a jump
+     (a sparse file) only what is asked: the next read may jump too.  */
+  off_t last = jumped && to < limit ? to : limit;
+  if (to <= w->end || last <= w->end)
     return;
   size_t len = last - w->end;
   void *map = mmap (NULL, len, PROT_READ, MAP_PRIVATE, w->fd, w->end);
@@ -59,6 +63,18 @@ cache_note (struct cache_window *w, off_t from, off_t to)
     w->blind = true;
   munmap (map, len);
   w->end += (len + w->page - 1) / w->page * w->page;
+}
+
+bool
+cache_was_cached (struct cache_window const *w, off_t from, off_t to)
+{
+  off_t first = from - from % w->page;
+  if (w->blind || first < w->start || w->end < to)
+    return false;
+  for (off_t at = first; at < to; at += w->page)
+    if (!(w->cached[(at - w->start) / w->page] & 1))
+      return false;
+  return true;
 }
 
 void

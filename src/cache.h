@@ -38,8 +38,14 @@ int cache_window_init (struct cache_window *w, int fd, off_t span);
 
 /* Note which pages of [FROM, TO) are cached now, as far as the window
    reaches; pages already noted keep what was noted, pages before FROM
-   are forgotten.  Call before reading from FROM.  */
+   are forgotten.  If pages must be noted after those noted before, all
+   up to the window's reach are, past TO, so that most calls find them
+   noted already.  Call before reading from FROM.  */
 void cache_note (struct cache_window *w, off_t from, off_t to);
+
+/* Whether every page of [FROM, TO) was noted as cached (false where
+   one was not noted, or mincore(2) cannot be used).  */
+bool cache_was_cached (struct cache_window const *w, off_t from, off_t to);
 
 /* Drop from the page cache the pages of [FROM, TO) that were noted as
    not cached.  */

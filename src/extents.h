@@ -79,6 +79,17 @@ int extents_open (struct extents *walk, int fd, off_t start, off_t end);
    0.  Return 0, or an errno value from reading the map.  */
 int extents_next (struct extents *walk, struct extent *seg);
 
+/* How far data reaches from FROM (or WALK's position, if later), as far
+   as the part of the map already read shows (no call to the
+   filesystem): the end of the last data extent that starts before LIMIT
+   (cut there), where the holes and unwritten extents on the way, from
+   FROM to it and between any two data extents, are each shorter than
+   GAP.  FROM itself if there is none, or if the method is not FIEMAP.
+   For reading ahead of the walk across small holes, which cost no
+   I/O.  */
+off_t extents_data_reach (struct extents const *walk, off_t from,
+                          off_t limit, off_t gap);
+
 /* Release what extents_open took.  */
 void extents_close (struct extents *walk);
 

@@ -190,7 +190,11 @@ struct scan
   struct holes_stats *stats;
   struct space_outcome *out;
   struct holes_tally tally;
+  struct extents const *walk;   /* the map being walked */
   char *buf;                    /* HOLES_CHUNK bytes, or NULL */
+  off_t buf_start;              /* BUF holds the BUF_LEN bytes there */
+  off_t buf_len;
+  off_t asked_end;              /* the reads asked for reach up to here */
   struct cache_window cache;    /* what was cached before it was read */
   intmax_t punches;             /* punches done */
   off_t stopped_at;             /* a stop before the punch there, or -1 */
@@ -230,10 +234,10 @@ progress (struct scan const *s, off_t pos)
                         s->stats->end - s->stats->start);
 }
 
-/* Tell the tally what the N bytes read at POS into S->buf are, block by
-   block, zero runs in one piece.  */
+/* Tell the tally what the N bytes at POS, held in S->buf at BYTES, are,
+   block by block, zero runs in one piece.  */
 static int
-classify (struct scan *s, off_t pos, size_t n)
+classify (struct scan *s, off_t pos, size_t n, char const *bytes)
 {
   off_t const block = s->tally.block;
   off_t end = pos + (off_t) n;
@@ -242,7 +246,7 @@ classify (struct scan *s, off_t pos, size_t n)
   for (off_t at = pos; !err && at < end; )
     {
       off_t next = min_off (floor_block (at, block) + block, end);
-      if (holes_is_zero (s->buf + (at - pos), next - at))
+      if (holes_is_zero (bytes + (at - pos), next - at))
         {
           if (zeros < 0)
             zeros = at;
@@ -262,7 +266,83 @@ classify (struct scan *s, off_t pos, size_t n)
   return err;
 }
 
-/* Read the data at [OFFSET, END) chunk by chunk and classify it.  */
+/* Drop from the page cache what reading S->buf, and the reads asked
+   for after it, brought in from its start up to UPTO (at least to its
+   end), and forget what it holds.  */
+static void
+release_window (struct scan *s, off_t upto)
+{
+  if (s->buf_len)
+    cache_drop_new (&s->cache, s->buf_start,
+                    max_off (s->buf_start + s->buf_len,
+                             min_off (upto, s->asked_end)));
+  s->buf_len = 0;
+}
+
+/* Read into S->buf the bytes from POS on, where data reaches up to
+   END: to END, or, within HOLES_CHUNK bytes, to where the data that
+   the map shows next reaches across holes and unwritten extents
+   shorter than HOLES_GAP (they cost no I/O and are not counted as
+   data; one large read lets readahead work).  Bytes past the end of
+   the file leave S->buf short.  Return 0 or an errno value.  */
+static int
+read_window (struct scan *s, off_t pos, off_t end)
+{
+  release_window (s, pos);
+  off_t limit;
+  if (ckd_add (&limit, pos, HOLES_CHUNK))
+    limit = OFF_T_MAX;
+  limit = min_off (limit, s->tally.window_end);
+  off_t stop = min_off (end, limit);
+  if (s->walk && stop < limit && end == s->walk->pos)
+    stop = max_off (stop, extents_data_reach (s->walk, pos, limit,
+                                              HOLES_GAP));
+  /* The data that follows across small holes, the next window's, is
+     asked for now too, to come in while this one is tested.  */
+  off_t next = stop;
+  if (s->walk && end <= stop && end == s->walk->pos)
+    {
+      off_t next_limit;
+      if (ckd_add (&next_limit, stop, HOLES_CHUNK))
+        next_limit = OFF_T_MAX;
+      next = extents_data_reach (s->walk, stop,
+                                 min_off (next_limit, s->tally.window_end),
+                                 HOLES_GAP);
+    }
+  /* Readahead may bring in pages past this window: note them too
+     before it can.  */
+  off_t ahead;
+  if (ckd_add (&ahead, next, HOLES_READAHEAD))
+    ahead = OFF_T_MAX;
+  cache_note (&s->cache, pos, ahead);
+  /* Where the data is cached and the holes around it are not, reading
+     across them would only bring in pages to drop again, one call for
+     each hole: read the data alone.  */
+  off_t data_stop = min_off (end, limit);
+  if (data_stop < stop && !cache_was_cached (&s->cache, pos, stop)
+      && cache_was_cached (&s->cache, pos, data_stop))
+    stop = next = data_stop;
+  /* Ask for the whole window at once, rather than for one readahead
+     window after the other.  */
+  if (!cache_was_cached (&s->cache, pos, next))
+    posix_fadvise (s->fd, pos, next - pos, POSIX_FADV_WILLNEED);
+  ssize_t n;
+  do
+    n = pread (s->fd, s->buf, stop - pos, pos);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    {
+      int err = errno;
+      *s->out = (struct space_outcome) { .err = err, .step = STEP_READ };
+      return err;
+    }
+  s->buf_start = pos;
+  s->buf_len = n;
+  s->asked_end = next;
+  return 0;
+}
+
+/* Classify the data at [OFFSET, END), reading it window by window.  */
 static int
 scan_data (struct scan *s, off_t offset, off_t end)
 {
@@ -274,32 +354,21 @@ scan_data (struct scan *s, off_t offset, off_t end)
     }
   for (off_t pos = offset; pos < end; )
     {
-      off_t chunk = HOLES_CHUNK - pos % HOLES_CHUNK;
-      off_t chunk_end = end - pos < chunk ? end : pos + chunk;
-      /* Readahead may bring in pages past this chunk: note them too
-         before it can.  */
-      off_t ahead;
-      if (ckd_add (&ahead, chunk_end, HOLES_READAHEAD))
-        ahead = OFF_T_MAX;
-      cache_note (&s->cache, pos, ahead);
-      ssize_t n;
-      do
-        n = pread (s->fd, s->buf, chunk_end - pos, pos);
-      while (n < 0 && errno == EINTR);
-      if (n < 0)
+      if (pos < s->buf_start || s->buf_start + s->buf_len <= pos)
         {
-          int err = errno;
-          *s->out = (struct space_outcome) { .err = err, .step = STEP_READ };
-          return err;
+          int err = read_window (s, pos, end);
+          if (err)
+            return err;
+          /* The file shrank under us: what is gone does not count.  */
+          if (!s->buf_len)
+            return holes_tally_data (&s->tally);
         }
-      /* The file shrank under us: what is gone does not count.  */
-      if (n == 0)
-        return holes_tally_data (&s->tally);
-      int err = classify (s, pos, n);
-      cache_drop_new (&s->cache, pos, pos + n);
+      off_t stop = min_off (end, s->buf_start + s->buf_len);
+      int err = classify (s, pos, stop - pos,
+                          s->buf + (pos - s->buf_start));
       if (err)
         return err;
-      pos += n;
+      pos = stop;
       progress (s, pos);
       if (should_stop (s))
         return EINTR;
@@ -411,6 +480,7 @@ walk_range (struct scan *s, off_t end)
       return err;
     }
   s->stats->method = walk.method;
+  s->walk = &walk;
   posix_fadvise (s->fd, s->stats->start, end - s->stats->start,
                  POSIX_FADV_SEQUENTIAL);
   for (;;)
@@ -434,6 +504,8 @@ walk_range (struct scan *s, off_t end)
           break;
         }
     }
+  release_window (s, OFF_T_MAX);
+  s->walk = NULL;
   extents_close (&walk);
 
   /* Stopped: all before the punch that was not done, or else before the
@@ -497,7 +569,7 @@ scan_file (int fd, off_t offset, off_t length, bool dig, bool probe,
 
   struct scan s = { .fd = fd, .hooks = hooks, .stats = stats, .out = out,
                     .stopped_at = -1, .mask = mask, .nmask = n };
-  if (cache_window_init (&s.cache, fd, HOLES_CHUNK + HOLES_READAHEAD) != 0)
+  if (cache_window_init (&s.cache, fd, HOLES_NOTED) != 0)
     {
       *out = (struct space_outcome) { .err = ENOMEM, .step = STEP_READ };
       return ENOMEM;

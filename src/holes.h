@@ -13,9 +13,15 @@
                  block of the file counts up to the end of the file; any
                  other partial block at an edge of the range never counts.
 
-   Data extents are read in aligned chunks of HOLES_CHUNK bytes (file
-   holes and unwritten extents never are), and what the reads brought
-   into the page cache is dropped once tested (cache.h: pages cached
+   Data extents are read in windows of up to HOLES_CHUNK bytes; a window
+   reaches across the holes and unwritten extents shorter than HOLES_GAP
+   that lie between data extents, which read as zeros without I/O, so
+   that a fragmented file is read in large reads that readahead can
+   follow (but where the data is cached and the holes are not, the data
+   alone is read: there is no I/O to save).  Only the bytes of data extents are tested; file holes and
+   unwritten extents are counted from the map alone, never from what a
+   read returned for them.  What a window's read brought into the page
+   cache is dropped once the window is tested (cache.h: pages cached
    before stay cached), so memory stays constant and the machine's
    working set stays.
 
@@ -50,10 +56,20 @@
 /* Bytes of data read per pread(2).  */
 enum { HOLES_CHUNK = 1 << 20 };
 
+/* Holes and unwritten extents shorter than this between two data
+   extents are read through (as zeros, without I/O), so that the data
+   on either side comes in one read.  */
+enum { HOLES_GAP = 64 << 10 };
+
 /* How far past a read the kernel's readahead may reach: twice a device's
    read_ahead_kb under POSIX_FADV_SEQUENTIAL (2.5 MiB on a loop device
    here), with room to spare.  */
 enum { HOLES_READAHEAD = 16 << 20 };
+
+/* How far ahead of a read the page cache is noted (cache.h): a window,
+   the next one asked for ahead, and readahead after it, twice over, so
+   that it is noted anew once every several windows only.  */
+enum { HOLES_NOTED = 2 * (2 * HOLES_CHUNK + HOLES_READAHEAD) };
 
 /* When digging, a run of zeros is punched whenever this many of its
    bytes wait verified.  */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/fiemap.h>
 
 #include "holes.h"
 #include "space.h"
@@ -370,10 +371,73 @@ test_scan (void)
   close (fd);
 }
 
+/* Whether extents_data_reach (WALK, FROM, LIMIT, GAP) is WANT: a TAP
+   line named NAME.  */
+static void
+reach_is (struct extents const *walk, off_t from, off_t limit, off_t gap,
+          off_t want, char const *name)
+{
+  off_t got = extents_data_reach (walk, from, limit, gap);
+  if (!tap_ok (got == want, name))
+    tap_diag ("got %jd, expected %jd", (intmax_t) got, (intmax_t) want);
+}
+
+/* How far a read window may reach across small holes: a map batch of
+   4 KiB data extents (and one unwritten) with 4 KiB holes, then a
+   64 KiB hole, as FIEMAP leaves it, the walk at 4 KiB.  */
+static void
+test_data_reach (void)
+{
+  enum { N = 6 };
+  struct fiemap *map = malloc (sizeof *map + N * sizeof *map->fm_extents);
+  if (!tap_ok (map != NULL, "data reach: a map batch"))
+    return;
+  struct
+  {
+    off_t offset;
+    uint32_t flags;
+  } const layout[N] = {
+    { 0, 0 }, { 8 * KiB, 0 }, { 16 * KiB, FIEMAP_EXTENT_UNWRITTEN },
+    { 24 * KiB, 0 }, { 92 * KiB, 0 }, { 100 * KiB, FIEMAP_EXTENT_LAST },
+  };
+  map->fm_mapped_extents = N;
+  for (int i = 0; i < N; i++)
+    map->fm_extents[i] = (struct fiemap_extent) {
+      .fe_logical = layout[i].offset, .fe_length = 4 * KiB,
+      .fe_flags = layout[i].flags,
+    };
+  struct extents walk = { .pos = 4 * KiB, .end = 1 * MiB,
+                          .method = EXTENTS_FIEMAP, .map = map,
+                          .next = 1, .mapped_all = true };
+  off_t const gap = 64 * KiB;
+
+  reach_is (&walk, walk.pos, MiB, gap, 28 * KiB,
+            "data reach: across 4 KiB holes and an unwritten extent, "
+            "not across 64 KiB");
+  reach_is (&walk, walk.pos, MiB, 128 * KiB, 104 * KiB,
+            "data reach: across 64 KiB when the gap allowed is larger");
+  reach_is (&walk, walk.pos, 26 * KiB, gap, 26 * KiB,
+            "data reach: cut at the limit, inside an extent");
+  reach_is (&walk, 28 * KiB, MiB, gap, 28 * KiB,
+            "data reach: from 28 KiB, the next data 64 KiB away: none");
+  reach_is (&walk, 90 * KiB, MiB, gap, 104 * KiB,
+            "data reach: from a later offset");
+  reach_is (&walk, 0, MiB, gap, 28 * KiB,
+            "data reach: from before the walk's position, from there");
+  walk.end = 96 * KiB;
+  reach_is (&walk, 90 * KiB, MiB, gap, 96 * KiB,
+            "data reach: cut at the end of the walk");
+  walk.method = EXTENTS_SEEK;
+  reach_is (&walk, walk.pos, MiB, gap, 4 * KiB,
+            "data reach: without FIEMAP, none");
+  free (map);
+}
+
 int
 main (void)
 {
   test_is_zero ();
+  test_data_reach ();
   for (size_t i = 0; i < sizeof tally_cases / sizeof *tally_cases; i++)
     test_tally (&tally_cases[i]);
   test_tally_stop ();
