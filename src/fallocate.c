@@ -1177,8 +1177,9 @@ main (int argc, char **argv)
      point of the -v and -r figures), as util-linux does; in the C locale
      every message is the English one, byte for byte.  */
   setlocale (LC_ALL, "");
-  bindtextdomain (PACKAGE, LOCALEDIR);
-  textdomain (PACKAGE);
+  /* (Without NLS these are expressions without effect.)  */
+  (void) bindtextdomain (PACKAGE, LOCALEDIR);
+  (void) textdomain (PACKAGE);
   atexit (close_stdout);
 
   struct request req;

@@ -16,6 +16,7 @@ load "$TESTS_SRCDIR/helpers/common"
 
 : "${LOCALEDIR:=/usr/local/share/locale}"
 : "${PO_DIR:=$TESTS_SRCDIR/../po}"
+: "${USE_NLS:=yes}"
 
 setup_file() {
   # A de_DE.UTF-8 locale of our own (LOCPATH), for the tests of
@@ -30,13 +31,16 @@ setup_file() {
 setup() {
   check_fallocate_built
   require_root
-  [[ -r $PO_DIR/de.gmo ]] || fail "no catalog $PO_DIR/de.gmo (make all first)"
+  [[ $USE_NLS != yes || -r $PO_DIR/de.gmo ]] ||
+    fail "no catalog $PO_DIR/de.gmo (make all first)"
   cd "$BATS_TEST_TMPDIR"
 }
 
 # with_catalog CMD...: run CMD in a private mount namespace in which
-# $LOCALEDIR/de/LC_MESSAGES/fallocate.mo is this build's German catalog.
+# $LOCALEDIR/de/LC_MESSAGES/fallocate.mo is this build's German catalog
+# (a build without NLS has none, and would not read it).
 with_catalog() {
+  [[ $USE_NLS == yes ]] || { "$@"; return; }
   local dir=$LOCALEDIR/de/LC_MESSAGES top
   top=$dir
   while [[ ! -d $top ]]; do
@@ -51,6 +55,12 @@ with_catalog() {
     mkdir -p "$4" && cp -- "$5" "$4/fallocate.mo" || exit 99
     shift 5
     exec "$@"' sh "$top" "$ov/upper" "$ov/work" "$dir" "$PO_DIR/de.gmo" "$@"
+}
+
+# require_nls: skip a test of translated output in a build configured
+# with --disable-nls (or without a gettext), which speaks only English.
+require_nls() {
+  [[ $USE_NLS == yes ]] || ci_skip "built without NLS (configure --disable-nls)"
 }
 
 # german ARGS...: run the program with ARGS in German (LANGUAGE=de under
@@ -73,6 +83,7 @@ strerror_de() {
 }
 
 @test "German: the usage errors and their Try line" {
+  require_nls
   run --separate-stderr german
   assert_equal "$status" 1
   assert_equal "$output" ""
@@ -100,6 +111,7 @@ Weitere Informationen mit 'fallocate --help'."
 }
 
 @test "German: errors about files name the file" {
+  require_nls
   run --separate-stderr german -l 1M nodir/f
   assert_equal "$status" 1
   assert_equal "$stderr" "fallocate: 'nodir/f' kann nicht geöffnet werden: $(strerror_de 2)"
@@ -111,6 +123,7 @@ Weitere Informationen mit 'fallocate --help'."
 }
 
 @test "German: --help, its columns aligned; --version" {
+  require_nls
   run --separate-stderr german --help
   assert_equal "$status" 0
   assert_equal "$stderr" ""
@@ -149,6 +162,7 @@ Weitere Informationen mit 'fallocate --help'."
 }
 
 @test "German: the -v lines, the report and its plural forms" {
+  require_nls
   run --separate-stderr german -v -l 1M f
   assert_equal "$status" 0
   assert_equal "$stderr" ""
@@ -179,6 +193,7 @@ Datenlöcher: 0 Löcher, 0 B (0 Bytes, 0.00 % der Datei)"
 }
 
 @test "the figures follow LC_NUMERIC: the user's locale, or the C locale's" {
+  require_nls
   [[ -d $BATS_FILE_TMPDIR/locale/de_DE.UTF-8 ]] ||
     ci_skip "no de_DE locale (the locales package's definitions are missing)"
   truncate -s 3000 h
