@@ -206,32 +206,34 @@ request_failed (struct request_error const *err)
       try_help ();
       break;
     case PROBLEM_MISSING_ARGUMENT:
-      error (0, 0, _("option '--%s' requires an argument"), err->option);
+      error (0, 0, _("option '--%s' requires an argument"), err->option_name);
       try_help ();
       break;
     case PROBLEM_EXTRA_ARGUMENT:
-      error (0, 0, _("option '--%s' doesn't allow an argument"), err->option);
+      error (0, 0, _("option '--%s' doesn't allow an argument"),
+             err->option_name);
       try_help ();
       break;
     case PROBLEM_CONFLICT:
       error (0, 0, _("options --%s and --%s cannot be combined"),
-             err->option, err->other);
+             err->option_name, err->other);
       break;
     case PROBLEM_BAD_SIZE:
       switch (err->size_error)
         {
         case SIZE_NEGATIVE:
-          error (0, 0, _("invalid %s: %s: must not be negative"), err->option,
-                 quoteaf (err->text));
+          error (0, 0, _("invalid %s: %s: must not be negative"),
+                 err->option_name, quoteaf (err->text));
           break;
         case SIZE_TOO_LARGE:
-          error (0, EOVERFLOW, _("invalid %s: %s"), err->option,
+          error (0, EOVERFLOW, _("invalid %s: %s"), err->option_name,
                  quoteaf (err->text));
           break;
         case SIZE_OK:
         case SIZE_INVALID:
         default:
-          error (0, 0, _("invalid %s: %s"), err->option, quoteaf (err->text));
+          error (0, 0, _("invalid %s: %s"), err->option_name,
+                 quoteaf (err->text));
           break;
         }
       break;
@@ -244,9 +246,9 @@ request_failed (struct request_error const *err)
                      "are %s"), quoteaf (err->text), valid_advice);
       break;
     case PROBLEM_NO_LENGTH:
-      if (err->option)
+      if (err->option_name)
         error (0, 0, _("no length argument specified: --%s needs --length"),
-               err->option);
+               err->option_name);
       else
         error (0, 0, _("no length argument specified"));
       try_help ();
@@ -1068,12 +1070,30 @@ sync_parent (char const *created)
   return err;
 }
 
+/* Whether this system can carry out REQ at all; if not, say so for the
+   file NAME.  Without fallocate(2) in the C library only what needs no
+   mode of it works: plain allocation (by posix_fallocate(3)), --posix,
+   --report-holes and --advise; --dig-holes punches.  */
+static bool
+available (char const *name, struct request const *req)
+{
+  int mode = (req->op == OP_DIG ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE
+              : req->mode);
+  if (space_mode_available (mode))
+    return true;
+  bool keep = req->mode & FALLOC_FL_KEEP_SIZE;
+  error (0, 0, _("%s: cannot %s%s: not available on this system"),
+         quoteaf (name), _(op_words[req->op].doing),
+         keep && req->op != OP_PUNCH ? _(" with --keep-size") : "");
+  return false;
+}
+
 /* Apply REQ to the file NAME.  Return true on success.  */
 static bool
 process_file (char const *name, struct request const *req)
 {
   struct target t;
-  if (!open_file (name, req, &t))
+  if (!available (name, req) || !open_file (name, req, &t))
     return false;
 
   struct job job = { .name = name, .fd = t.fd, .st = &t.st, .req = req };

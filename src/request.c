@@ -121,7 +121,7 @@ ARGMATCH_VERIFY (advice_names, advice_values);
 static struct
 {
   enum operation op;
-  int option;
+  int letter;
   int mode;
 } const operations[] =
 {
@@ -142,15 +142,16 @@ operation_option (enum operation op)
 {
   for (size_t i = 0; i < sizeof operations / sizeof *operations; i++)
     if (operations[i].op == op)
-      return operations[i].option ? long_name (operations[i].option) : NULL;
+      return operations[i].letter ? long_name (operations[i].letter) : NULL;
   return NULL;
 }
 
 static enum request_status
 fail (struct request_error *err, enum request_problem problem,
-      char const *option, char const *other, char const *text)
+      char const *option_name, char const *other, char const *text)
 {
-  *err = (struct request_error) { .problem = problem, .option = option,
+  *err = (struct request_error) { .problem = problem,
+                                  .option_name = option_name,
                                   .other = other, .text = text };
   return REQUEST_ERROR;
 }
@@ -292,7 +293,7 @@ request_parse (int argc, char **argv, struct request *req,
           break;
         default:
           for (size_t i = 0; i < sizeof operations / sizeof *operations; i++)
-            if (operations[i].option == c)
+            if (operations[i].letter == c)
               {
                 req->op = operations[i].op;
                 req->mode |= operations[i].mode;

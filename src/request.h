@@ -59,23 +59,25 @@ enum request_problem
   PROBLEM_NONE,
   PROBLEM_UNKNOWN_OPTION,    /* text: the option as written */
   PROBLEM_AMBIGUOUS_OPTION,  /* text: the option as written; candidates */
-  PROBLEM_MISSING_ARGUMENT,  /* option: its long name */
-  PROBLEM_EXTRA_ARGUMENT,    /* option: a long option given "=VALUE" */
-  PROBLEM_CONFLICT,          /* option, other: the two long names */
-  PROBLEM_BAD_SIZE,          /* option ("offset"/"length"), text, size_error */
+  PROBLEM_MISSING_ARGUMENT,  /* option_name: its long name */
+  PROBLEM_EXTRA_ARGUMENT,    /* option_name: a long option given "=VALUE" */
+  PROBLEM_CONFLICT,          /* option_name, other: the two long names */
+  PROBLEM_BAD_SIZE,          /* option_name ("offset"/"length"), text,
+                                size_error */
   PROBLEM_BAD_ADVICE,        /* text */
   PROBLEM_AMBIGUOUS_ADVICE,  /* text */
-  PROBLEM_NO_LENGTH,         /* option: the operation (NULL: allocation) */
-  PROBLEM_ZERO_LENGTH,       /* option: the operation's long name */
+  PROBLEM_NO_LENGTH,         /* option_name: the operation (NULL:
+                                allocation) */
+  PROBLEM_ZERO_LENGTH,       /* option_name: the operation's long name */
   PROBLEM_RANGE_OVERFLOW,    /* offset + length beyond the off_t maximum:
-                                option, other; text, other_text */
+                                option_name, other; text, other_text */
   PROBLEM_NO_FILE
 };
 
 struct request_error
 {
   enum request_problem problem;
-  char const *option;
+  char const *option_name;   /* a long option's name, without dashes */
   char const *other;
   char const *text;
   char const *other_text;    /* the text of OTHER, where it has one */

@@ -50,6 +50,60 @@ outcome (struct space_outcome *out, int err, enum space_step step,
   return err;
 }
 
+#if !defined HAVE_FALLOCATE && defined F_PREALLOCATE
+/* Allocate the part of [OFFSET, OFFSET + LENGTH) of FD that lies past
+   its end the macOS way, and raise its size to the end of the range:
+   F_PREALLOCATE adds space past the file's physical end, in one piece
+   if it can, else in any pieces.  Holes inside the file stay holes.
+   Return 0 or an errno value.  */
+static int
+preallocate (int fd, off_t offset, off_t length)
+{
+  struct stat st;
+  off_t end = offset + length;
+  if (fstat (fd, &st) != 0)
+    return errno;
+  if (end <= st.st_size)
+    return 0;
+  fstore_t store = { .fst_flags = F_ALLOCATECONTIG,
+                     .fst_posmode = F_PEOFPOSMODE,
+                     .fst_length = end - st.st_size };
+  if (fcntl (fd, F_PREALLOCATE, &store) != 0)
+    {
+      store.fst_flags = F_ALLOCATEALL;
+      if (fcntl (fd, F_PREALLOCATE, &store) != 0)
+        return errno;
+    }
+  return ftruncate (fd, end) == 0 ? 0 : errno;
+}
+#endif
+
+/* fallocate(2) with MODE over the range of FD; return 0 or an errno
+   value.  Where the C library has no fallocate(2), only mode 0 can be
+   done, by posix_fallocate(3) or the system's own call; any other mode
+   fails with ENOSYS.  */
+static int
+call_fallocate (int fd, int mode, off_t offset, off_t length)
+{
+#if defined HAVE_FALLOCATE
+  return fallocate (fd, mode, offset, length) == 0 ? 0 : errno;
+#elif defined F_PREALLOCATE
+  return mode ? ENOSYS : preallocate (fd, offset, length);
+#else
+  return mode ? ENOSYS : posix_fallocate (fd, offset, length);
+#endif
+}
+
+bool
+space_mode_available (int mode)
+{
+#if defined HAVE_FALLOCATE
+  return true;
+#else
+  return mode == 0;
+#endif
+}
+
 /* fallocate(2) with MODE over the range, retried when a signal
    interrupts it, unless HOOKS say to stop.  */
 static int
@@ -58,7 +112,7 @@ kernel (int fd, int mode, off_t offset, off_t length,
 {
   int err;
   do
-    err = fallocate (fd, mode, offset, length) == 0 ? 0 : errno;
+    err = call_fallocate (fd, mode, offset, length);
   while (err == EINTR && !stopping (hooks));
   return outcome (out, err, STEP_FALLOCATE, METHOD_KERNEL);
 }

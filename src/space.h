@@ -139,6 +139,11 @@ int space_advise (int fd, off_t offset, off_t length, int advice,
 int space_reserve (int fd, off_t offset, off_t length,
                    struct space_outcome *out);
 
+/* Whether this system can do the fallocate(2) MODE at all: any mode
+   where the C library has fallocate(2); else only mode 0, which
+   posix_fallocate(3) (or the system's own call) does.  */
+bool space_mode_available (int mode);
+
 /* Whether ERR says that the kernel or the filesystem lacks a mode.  */
 bool space_unsupported (int err);
 

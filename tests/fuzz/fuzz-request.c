@@ -108,10 +108,10 @@ check_error (struct request_error const *e)
         }
       break;
     case PROBLEM_MISSING_ARGUMENT:
-      check_text (e->option, true, "option");
+      check_text (e->option_name, true, "option");
       break;
     case PROBLEM_EXTRA_ARGUMENT:
-      check_text (e->option, true, "option");
+      check_text (e->option_name, true, "option");
       check_text (e->text, true, "text");
       break;
     case PROBLEM_RANGE_OVERFLOW:
@@ -119,17 +119,18 @@ check_error (struct request_error const *e)
       check_text (e->other_text, true, "other_text");
       FALLTHROUGH;
     case PROBLEM_CONFLICT:
-      check_text (e->option, true, "option");
+      check_text (e->option_name, true, "option");
       check_text (e->other, true, "other");
-      if (strcmp (e->option, e->other) == 0)
-        wrong ("an option in conflict with itself", e->option);
+      if (strcmp (e->option_name, e->other) == 0)
+        wrong ("an option in conflict with itself", e->option_name);
       break;
     case PROBLEM_BAD_SIZE:
-      check_text (e->option, true, "option");
+      check_text (e->option_name, true, "option");
       check_text (e->text, true, "text");
       if (e->size_error == SIZE_OK
-          || (strcmp (e->option, "offset") && strcmp (e->option, "length")))
-        wrong ("a bad size that is not", e->option);
+          || (strcmp (e->option_name, "offset")
+              && strcmp (e->option_name, "length")))
+        wrong ("a bad size that is not", e->option_name);
       break;
     case PROBLEM_BAD_ADVICE:
     case PROBLEM_AMBIGUOUS_ADVICE:
@@ -137,7 +138,7 @@ check_error (struct request_error const *e)
       check_text (e->text, true, "text");
       break;
     case PROBLEM_NO_LENGTH:
-      check_text (e->option, false, "option");
+      check_text (e->option_name, false, "option");
       break;
     case PROBLEM_NO_FILE:
       break;

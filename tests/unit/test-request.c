@@ -96,7 +96,7 @@ struct bad
 {
   char const *args[MAX_ARGS];
   enum request_problem problem;
-  char const *option;
+  char const *option_name;
   char const *other;
 };
 
@@ -243,11 +243,12 @@ main (void)
       enum request_status st = parse (b->args, &req, &err);
       char const *name = test_name ("refuses:", b->args);
       bool ok = (st == REQUEST_ERROR && err.problem == b->problem
-                 && (!b->option || same (err.option, b->option))
+                 && (!b->option_name || same (err.option_name, b->option_name))
                  && same (err.other, b->other));
       if (!tap_ok (ok, name))
         tap_diag ("status %d problem %d option %s other %s", (int) st,
-                  (int) err.problem, err.option ? err.option : "(null)",
+                  (int) err.problem,
+                  err.option_name ? err.option_name : "(null)",
                   err.other ? err.other : "(null)");
     }
 
