@@ -24,7 +24,6 @@
 #include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +49,7 @@
 #include "holes.h"
 #include "offsets.h"
 #include "progress.h"
+#include "report.h"
 #include "request.h"
 #include "sizes.h"
 #include "space.h"
@@ -139,6 +139,8 @@ Range and modifiers:\n\
       --advise=ADVICE   advise the page cache about the range: alone, or\n\
                           after -n, -p, -u, -w, -x or -z\n\
       --force           dig holes even while another process has FILE open\n\
+  -J, --json            with -r, print the report as one line of JSON\n\
+                          per FILE\n\
       --progress        show the progress of long operations\n\
   -v, --verbose         tell what was done\n\
   -h, --help            display this help and exit\n\
@@ -217,6 +219,11 @@ request_failed (struct request_error const *err)
     case PROBLEM_CONFLICT:
       error (0, 0, _("options --%s and --%s cannot be combined"),
              err->option_name, err->other);
+      break;
+    case PROBLEM_NEEDS:
+      error (0, 0, _("option --%s needs --%s"), err->option_name,
+             err->other);
+      try_help ();
       break;
     case PROBLEM_BAD_SIZE:
       switch (err->size_error)
@@ -642,6 +649,7 @@ struct job
   bool drawing;                 /* --progress has started */
   enum stop_cause stopped;      /* why the operation stopped, if it did */
   struct progress progress;
+  struct report report;         /* -r: the report being made */
 };
 
 /* Report the failure of OUT's step while JOB's request was applied.  */
@@ -901,42 +909,15 @@ job_roll_back (struct job *job, struct undo const *u,
     }
 }
 
-/* Print the -v line of a hole that -r found in JOB's file.  */
+/* Add a hole that -r found to the report on JOB's file (the text
+   report prints its -v line now, over the progress line).  */
 static void
 job_hole (void *arg, enum hole_kind kind, off_t offset, off_t length)
 {
   struct job *job = arg;
-  job_progress_clear (job);
-  printf ((kind == HOLE_FILE
-           ? _("file hole: offset %jd - %jd (%jd bytes)\n")
-           : _("data hole: offset %jd - %jd (%jd bytes)\n")),
-          (intmax_t) offset, (intmax_t) (offset + length), (intmax_t) length);
-}
-
-/* N as the count that chooses a plural form (ngettext takes an
-   unsigned long int): past ULONG_MAX, one with the same last digits, as
-   the forms of every language depend only on those.  */
-static unsigned long int
-plural_of (intmax_t n)
-{
-  return (n < 0 ? 0
-          : n <= ULONG_MAX ? (unsigned long int) n
-          : (unsigned long int) (n % 1000000 + 1000000));
-}
-
-/* Print "N holes, SIZE (BYTES bytes, P% of the file)" for holes of BYTES
-   in all in a file of FILE_SIZE bytes.  */
-static void
-print_holes (intmax_t holes, off_t bytes, off_t file_size)
-{
-  char buf[HUMAN_SIZE_BUFSIZE];
-  /* TRANSLATORS: English says "holes" for one hole too, as util-linux
-     does and scripts expect; translations use their plural forms.  */
-  printf (ngettext ("%jd holes, %s (%jd bytes, %.2f%% of the file)",
-                    "%jd holes, %s (%jd bytes, %.2f%% of the file)",
-                    plural_of (holes)),
-          holes, human_size (bytes, buf), (intmax_t) bytes,
-          file_size ? 100.0 * (double) bytes / (double) file_size : 0.0);
+  if (!job->req->json)
+    job_progress_clear (job);
+  report_hole (&job->report, kind, offset, length);
 }
 
 /* Say why -d or -r failed on JOB's file, as STATS and OUT tell.  */
@@ -981,8 +962,9 @@ job_holes (struct job *job, struct space_hooks const *hooks)
 {
   struct request const *req = job->req;
   bool dig = req->op == OP_DIG;
-  if (!dig && 1 < req->nfiles)
-    printf ("%s:\n", job->name);
+  if (!dig)
+    report_begin (&job->report, job->name, req->json, req->verbose,
+                  1 < req->nfiles);
   struct holes_stats stats;
   struct space_outcome out = { 0 };
   int err = holes_scan (job->fd, req->offset, req->length, dig,
@@ -991,28 +973,14 @@ job_holes (struct job *job, struct space_hooks const *hooks)
   job_progress_end (job);
   job_unguard (job);
   if (err)
-    {
-      holes_failed (job, &stats, &out);
-      return false;
-    }
-  if (dig && req->verbose)
-    {
-      printf ("%s: ", job->name);
-      print_holes (stats.data_holes, stats.data_hole_bytes, stats.file_size);
-      puts (_(" converted to sparse holes."));
-    }
+    holes_failed (job, &stats, &out);
+  else if (dig && req->verbose)
+    report_dug (job->name, &stats);
   else if (!dig)
-    {
-      putchar ('\n');
-      puts (_("Summary:"));
-      fputs (_("file holes: "), stdout);
-      print_holes (stats.file_holes, stats.file_hole_bytes, stats.file_size);
-      putchar ('\n');
-      fputs (_("data holes: "), stdout);
-      print_holes (stats.data_holes, stats.data_hole_bytes, stats.file_size);
-      putchar ('\n');
-    }
-  return true;
+    report_end (&job->report, &stats);
+  if (!dig)
+    report_free (&job->report);
+  return !err;
 }
 
 /* Remove the file that JOB's run created as T->created, while its name

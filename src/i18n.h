@@ -12,9 +12,23 @@
 #ifndef FALLOCATE_I18N_H
 #define FALLOCATE_I18N_H
 
+#include <limits.h>
+#include <stdint.h>
+
 #include "gettext.h"
 
 #define _(msgid) gettext (msgid)
 #define N_(msgid) msgid
+
+/* N as the count that chooses a plural form (ngettext takes an
+   unsigned long int): past ULONG_MAX, one with the same last digits, as
+   the forms of every language depend only on those.  */
+static inline unsigned long int
+plural_of (intmax_t n)
+{
+  return (n < 0 ? 0
+          : n <= ULONG_MAX ? (unsigned long int) n
+          : (unsigned long int) (n % 1000000 + 1000000));
+}
 
 #endif

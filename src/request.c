@@ -24,7 +24,7 @@ enum
   PROGRESS_OPTION
 };
 
-static char const short_options[] = ":cdil:no:pruvwxzhV";
+static char const short_options[] = ":cdiJl:no:pruvwxzhV";
 
 static struct option const long_options[] =
 {
@@ -33,6 +33,7 @@ static struct option const long_options[] =
   {"dig-holes", no_argument, NULL, 'd'},
   {"force", no_argument, NULL, FORCE_OPTION},
   {"insert-range", no_argument, NULL, 'i'},
+  {"json", no_argument, NULL, 'J'},
   {"keep-size", no_argument, NULL, 'n'},
   {"length", required_argument, NULL, 'l'},
   {"offset", required_argument, NULL, 'o'},
@@ -74,11 +75,34 @@ static struct conflict const conflicts[] =
 };
 #undef OPERATIONS
 
+/* Requirements: SUBJECT is refused unless NEEDED is given too.  */
+struct requirement
+{
+  int subject;
+  int needed;
+};
+
+static struct requirement const requirements[] =
+{
+  /* JSON is a form of the report.  */
+  { 'J', 'r' },
+};
+
 static bool
 listed (int const *list, int c)
 {
   for (; *list; list++)
     if (*list == c)
+      return true;
+  return false;
+}
+
+/* Whether C is one of the N options in SEEN.  */
+static bool
+listed_in (int const *seen, int n, int c)
+{
+  for (int i = 0; i < n; i++)
+    if (seen[i] == c)
       return true;
   return false;
 }
@@ -273,6 +297,9 @@ request_parse (int argc, char **argv, struct request *req,
         case 'v':
           req->verbose = true;
           break;
+        case 'J':
+          req->json = true;
+          break;
         case FORCE_OPTION:
           req->force = true;
           break;
@@ -301,6 +328,12 @@ request_parse (int argc, char **argv, struct request *req,
           break;
         }
     }
+
+  for (size_t i = 0; i < sizeof requirements / sizeof *requirements; i++)
+    if (listed_in (seen, nseen, requirements[i].subject)
+        && !listed_in (seen, nseen, requirements[i].needed))
+      return fail (err, PROBLEM_NEEDS, long_name (requirements[i].subject),
+                   long_name (requirements[i].needed), NULL);
 
   bool only_advice = req->advice != ADVICE_NONE && req->op == OP_ALLOCATE
                      && !(req->mode & FALLOC_FL_KEEP_SIZE);

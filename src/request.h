@@ -40,6 +40,7 @@ struct request
   off_t length;             /* 0 means "to end of file" (-d, -r, --advise) */
   int advice;               /* POSIX_FADV_*, or ADVICE_NONE */
   bool verbose;
+  bool json;                /* --json: the report as JSON */
   bool force;               /* --force: dig without the write lease */
   bool progress;            /* --progress */
   int nfiles;
@@ -62,6 +63,8 @@ enum request_problem
   PROBLEM_MISSING_ARGUMENT,  /* option_name: its long name */
   PROBLEM_EXTRA_ARGUMENT,    /* option_name: a long option given "=VALUE" */
   PROBLEM_CONFLICT,          /* option_name, other: the two long names */
+  PROBLEM_NEEDS,             /* option_name needs other: the two long
+                                names */
   PROBLEM_BAD_SIZE,          /* option_name ("offset"/"length"), text,
                                 size_error */
   PROBLEM_BAD_ADVICE,        /* text */

@@ -223,6 +223,13 @@ bad_input_match() { _refused match "$@"; }
 @test "conflict: -d --advise" { bad_input -d --advise=willneed old new -- "options --dig-holes and --advise cannot be combined"; }
 @test "conflict: --advise -r" { bad_input --advise=random -r old new -- "options --advise and --report-holes cannot be combined"; }
 
+# --json is a form of the report: refused without -r, as a usage error.
+@test "needs: -J alone"             { bad_usage -J old -- "option --json needs --report-holes"; }
+@test "needs: --json with -l"       { bad_usage --json -l 4096 old -- "option --json needs --report-holes"; }
+@test "needs: -J with -d"           { bad_usage -d -J old new -- "option --json needs --report-holes"; }
+@test "needs: -J -v, no FILE"       { bad_usage -vJ -- "option --json needs --report-holes"; }
+@test "conflict: -r -J -n"          { bad_input -r -J -n old -- "options --report-holes and --keep-size cannot be combined"; }
+
 # --- missing operands and option arguments ----------------------------------
 
 @test "operand: nothing at all"      { bad_usage -- "no filename specified"; }
@@ -296,7 +303,7 @@ bad_input_match() { _refused match "$@"; }
 @test "option: ambiguous --p=1" { bad_usage --p=1 -l 1 old new -- "option '--p=1' is ambiguous; possibilities: '--posix' '--progress' '--punch-hole'"; }
 @test "option: ambiguous --v"  { bad_usage --v -l 1 old new -- "option '--v' is ambiguous; possibilities: '--verbose' '--version'"; }
 @test "option: ambiguous --ver=1" { bad_usage --ver=1 -- "option '--ver=1' is ambiguous; possibilities: '--verbose' '--version'"; }
-@test "option: ambiguous --=x" { bad_usage --=x -l 1 old new -- "option '--=x' is ambiguous; possibilities: '--advise' '--collapse-range' '--dig-holes' '--force' '--insert-range' '--keep-size' '--length' '--offset' '--posix' '--progress' '--punch-hole' '--report-holes' '--unshare-range' '--verbose' '--write-zeroes' '--zero-range' '--help' '--version'"; }
+@test "option: ambiguous --=x" { bad_usage --=x -l 1 old new -- "option '--=x' is ambiguous; possibilities: '--advise' '--collapse-range' '--dig-holes' '--force' '--insert-range' '--json' '--keep-size' '--length' '--offset' '--posix' '--progress' '--punch-hole' '--report-holes' '--unshare-range' '--verbose' '--write-zeroes' '--zero-range' '--help' '--version'"; }
 
 # --- advice -----------------------------------------------------------------
 

@@ -8,6 +8,7 @@
 # dropped before each report, so the on-disk state is what is judged.
 
 load "$TESTS_SRCDIR/helpers/common"
+load "$TESTS_SRCDIR/helpers/layouts"
 
 setup_file() { fs_setup_file ext4 xfs btrfs tmpfs; }
 
@@ -45,7 +46,7 @@ sparse_file() {
   require_fs "$1"
   local f
   f=$(new_file "$1")
-  truncate -s 100M "$f"
+  hole_layout sparse "$f"
   report_is "file hole: offset 0 - 104857600 (104857600 bytes)
 
 Summary:
@@ -67,7 +68,7 @@ trailing_hole() {
   require_fs "$1"
   local f
   f=$(new_file "$1")
-  make_file_with "$f" size:100M data:0:4K
+  hole_layout trailing_hole "$f"
   report_is "file hole: offset 4096 - 104857600 (104853504 bytes)
 
 Summary:
@@ -85,7 +86,7 @@ hole_each_side() {
   require_fs "$1"
   local f
   f=$(new_file "$1")
-  make_file_with "$f" size:100M data:50M:4K
+  hole_layout hole_each_side "$f"
   report_is "file hole: offset 0 - 52428800 (52428800 bytes)
 file hole: offset 52432896 - 104857600 (52424704 bytes)
 
@@ -106,7 +107,7 @@ preallocated() {
   require_fs "$1"
   local f
   f=$(new_file "$1")
-  "$SYS_FALLOCATE" -l 100M "$f"
+  hole_layout preallocated "$f"
   assert_equal "$(mapped_bytes "$f" 0 104857600 unwritten)" 104857600
   report_is "data hole: offset 0 - 104857600 (104857600 bytes)
 
@@ -124,7 +125,7 @@ zeros_around_unwritten() {
   require_fs "$1"
   local f
   f=$(new_file "$1")
-  make_file_with "$f" size:4M prealloc:1M:1M zero:0:1M zero:2M:1M data:3M:1M
+  hole_layout zeros_unwritten "$f"
   assert_equal "$(mapped_bytes "$f" 1048576 1048576 unwritten)" 1048576
   assert_equal "$(mapped_bytes "$f" 0 1048576 data)" 1048576
   report_is "data hole: offset 0 - 3145728 (3145728 bytes)
@@ -144,7 +145,7 @@ mixed_layout() {
   require_fs "$1"
   local f
   f=$(new_file "$1")
-  make_file_with "$f" size:6M zero:1M:1M data:2M:1M zero:3M:2M fill:4M:1:0x01
+  hole_layout mixed "$f"
   report_is "file hole: offset 0 - 1048576 (1048576 bytes)
 data hole: offset 1048576 - 2097152 (1048576 bytes)
 data hole: offset 3145728 - 4194304 (1048576 bytes)
@@ -167,14 +168,14 @@ zero_tail() {
   require_fs "$1"
   local f g
   f=$(new_file "$1")
-  make_file_with "$f" data:0:1M zero:1M:5000
+  hole_layout zero_tail "$f"
   report_is "data hole: offset 1048576 - 1053576 (5000 bytes)
 
 Summary:
 file holes: 0 holes, 0 B (0 bytes, 0.00% of the file)
 data holes: 1 holes, 4.9 KiB (5000 bytes, 0.47% of the file)" -v "$f"
   g=$(new_file "$1" g)
-  make_file_with "$g" data:0:1M zero:1M:5000 fill:1053575:1:0xff
+  hole_layout zero_tail_dirty "$g"
   report_is "data hole: offset 1048576 - 1052672 (4096 bytes)
 
 Summary:
@@ -191,7 +192,7 @@ empty_file() {
   require_fs "$1"
   local f
   f=$(new_file "$1")
-  : >"$f"
+  hole_layout empty "$f"
   report_is "
 Summary:
 file holes: 0 holes, 0 B (0 bytes, 0.00% of the file)
@@ -207,7 +208,7 @@ sub_ranges() {
   require_fs "$1"
   local f
   f=$(new_file "$1")
-  make_file_with "$f" size:8M data:0:1M zero:1M:2M data:3M:1M
+  hole_layout sub_ranges "$f"
   report_is "data hole: offset 1048576 - 3145728 (2097152 bytes)
 file hole: offset 4194304 - 8388608 (4194304 bytes)
 
@@ -301,7 +302,7 @@ teardown() {
   require_fs ext4
   local f expected
   f=$(new_file ext4)
-  make_file_with "$f" size:8M data:0:1M zero:1M:2M data:3M:1M
+  hole_layout sub_ranges "$f"
   expected="
 Summary:
 file holes: 1 holes, 4 MiB (4194304 bytes, 50.00% of the file)

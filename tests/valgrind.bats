@@ -357,6 +357,27 @@ zero() {
   assert_equal "$(file_fingerprint "$f")" "$fp"
 }
 
+# The JSON report keeps the holes in growing arrays until the file is
+# done: 512 of them, freed after the line is printed.
+@test "memcheck: -r -v -J on a file of 512 holes: one line listing them all" {
+  require_fs ext4
+  local f
+  f=$(new_file ext4)
+  make_4k_mix "$f" 4
+  "$SYS_FALLOCATE" -d "$f"
+  drop_caches
+  vg -r -v -J "$f"
+  assert_equal "$status" 0
+  assert_equal "$stderr" ""
+  python3 -c '
+import json, sys
+r = json.loads(sys.argv[1])
+assert len(r["file_holes"]["holes"]) == r["file_holes"]["count"] == 512, r
+assert r["file_holes"]["holes"][-1] == {"offset": 4190208, "length": 4096}
+assert r["data_holes"] == {"count": 0, "bytes": 0, "percent": 0.0, "holes": []}
+' "$output"
+}
+
 @test "memcheck: -d -v on a file with 512 runs of zeros: all punched, the bytes kept" {
   require_fs ext4
   local f sum

@@ -6,7 +6,8 @@
    carry every field its problem needs, and each text it reports must be
    a part of an argument or a known option name (never a stray or NULL
    pointer: "option '--(null)'" was such a bug).  A request that parses
-   must obey every conflict rule, have a range that does not overflow,
+   must obey every conflict rule (and --json comes only with
+   --report-holes), have a range that does not overflow,
    and at least one FILE.  */
 
 #include <config.h>
@@ -29,7 +30,7 @@ enum { MAX_ARGS = 16 };
 static char const *const names[] =
 {
   "advise", "collapse-range", "dig-holes", "force", "insert-range",
-  "keep-size", "length", "offset", "posix", "progress", "punch-hole",
+  "json", "keep-size", "length", "offset", "posix", "progress", "punch-hole",
   "report-holes", "unshare-range", "verbose", "write-zeroes",
   "zero-range", "help", "version", NULL
 };
@@ -119,6 +120,7 @@ check_error (struct request_error const *e)
       check_text (e->other_text, true, "other_text");
       FALLTHROUGH;
     case PROBLEM_CONFLICT:
+    case PROBLEM_NEEDS:
       check_text (e->option_name, true, "option");
       check_text (e->other, true, "other");
       if (strcmp (e->option_name, e->other) == 0)
@@ -191,6 +193,8 @@ check_request (struct request const *r)
       && (r->op == OP_COLLAPSE || r->op == OP_INSERT || r->op == OP_DIG
           || r->op == OP_REPORT))
     wrong ("--advise with an operation it conflicts with", NULL);
+  if (r->json && r->op != OP_REPORT)
+    wrong ("--json without --report-holes", NULL);
   if (r->op == OP_NONE && r->advice == ADVICE_NONE)
     wrong ("nothing to do", NULL);
   if (!r->length && r->op != OP_DIG && r->op != OP_REPORT

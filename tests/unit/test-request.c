@@ -142,6 +142,13 @@ static struct bad const bad_cases[] =
     "offset", NULL },
   { { "fallocate", "-o", "7E", "-l", "1E", "f", NULL },
     PROBLEM_RANGE_OVERFLOW, "offset", "length" },
+  { { "fallocate", "-J", "f", NULL }, PROBLEM_NEEDS, "json",
+    "report-holes" },
+  { { "fallocate", "--json", "-l", "1M", "f", NULL }, PROBLEM_NEEDS, "json",
+    "report-holes" },
+  { { "fallocate", "-d", "-J", "f", NULL }, PROBLEM_NEEDS, "json",
+    "report-holes" },
+  { { "fallocate", "-J", NULL }, PROBLEM_NEEDS, "json", "report-holes" },
   { { "fallocate", "-l", "1M", NULL }, PROBLEM_NO_FILE, NULL, NULL },
   { { "fallocate", "-q", "f", NULL }, PROBLEM_UNKNOWN_OPTION, NULL, NULL },
   { { "fallocate", "--bogus", "f", NULL }, PROBLEM_UNKNOWN_OPTION, NULL,
@@ -267,6 +274,19 @@ main (void)
                   err.text ? err.text : "(null)",
                   ambiguous && err.candidates[0] ? err.candidates[0] : "-");
     }
+
+  /* --json goes with --report-holes, before or after it.  */
+  static char const *const json[][6] =
+    {
+      { "fallocate", "-rJ", "f", NULL },
+      { "fallocate", "--json", "-v", "-r", "f", NULL },
+    };
+  for (size_t i = 0; i < sizeof json / sizeof *json; i++)
+    tap_ok (parse (json[i], &req, &err) == REQUEST_RUN && req.json
+            && req.op == OP_REPORT, test_name ("accepts:", json[i]));
+  static char const *const text[] = { "fallocate", "-r", "f", NULL };
+  tap_ok (parse (text, &req, &err) == REQUEST_RUN && !req.json,
+          "-r alone is the text report");
 
   static char const *const help[] = { "fallocate", "-l", "1", "--help",
                                       NULL };
