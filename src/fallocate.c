@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@
 
 #include "fsinfo.h"
 #include "guard.h"
+#include "holders.h"
 #include "i18n.h"
 #include "holes.h"
 #include "offsets.h"
@@ -643,9 +645,12 @@ struct job
   struct stat const *st;        /* of FD when opened */
   struct request const *req;
   struct guard guard;
-  bool guarded;                 /* the write lease is held */
+  bool guarded;                 /* the write lease (or the watch of a
+                                   dig) keeps other writers out */
   int lease_err;                /* why job_lease could not have it, or 0 */
   bool lease_warned;            /* said once that there is no lease */
+  int guard_refused;            /* why job_guard refused, or 0 */
+  bool writer_waits;            /* a writer's open stopped the dig */
   bool drawing;                 /* --progress has started */
   enum stop_cause stopped;      /* why the operation stopped, if it did */
   struct progress progress;
@@ -768,7 +773,10 @@ job_should_stop (void *arg)
   if (interrupted)
     job->stopped = STOP_SIGNAL;
   else if (job->guarded && guard_broken ())
-    job->stopped = STOP_LEASE;
+    {
+      job->stopped = STOP_LEASE;
+      job->writer_waits = guard_writer_waits ();
+    }
   return job->stopped != STOP_NONE;
 }
 
@@ -814,20 +822,28 @@ job_progress_end (struct job *job)
 }
 
 /* Keep other writers out of JOB's file before writing where it read
-   holes or zeros.  Return 0 to go on, or EAGAIN if another process has
-   the file open (unless --force).  Where no lease can be had for any
-   other reason, warn once and go on, as util-linux would.  */
+   holes or zeros, unless --force: the zero-fill needs the file to
+   itself, while a dig goes on beside readers where it can keep writers
+   out (guard_take_shared).  Return 0 to go on, or EAGAIN or EBUSY (a
+   writer) to refuse: another process has the file open.  Where no
+   lease can be had for any other reason, warn once and go on, as
+   util-linux would.  */
 static int
 job_guard (void *arg)
 {
   struct job *job = arg;
   if (job->req->force || job->guarded)
     return 0;
-  int err = guard_take (&job->guard, job->fd);
+  int err = (job->req->op == OP_DIG
+             ? guard_take_shared (&job->guard, job->fd)
+             : guard_take (&job->guard, job->fd));
   if (err == 0)
     job->guarded = true;
-  else if (err == EAGAIN)
-    return err;
+  else if (err == EAGAIN || err == EBUSY)
+    {
+      job->guard_refused = err;
+      return err;
+    }
   else if (!job->lease_warned)
     {
       error (0, err, _("warning: %s: no write lease, so other writers are "
@@ -920,6 +936,109 @@ job_hole (void *arg, enum hole_kind kind, off_t offset, off_t length)
   report_hole (&job->report, kind, offset, length);
 }
 
+/* Processes named at most in a message, before "and N more".  */
+enum { HOLDERS_NAMED = 5 };
+
+/* Append FORMAT, as printf would, to the string of *LEN bytes in BUF of
+   SIZE bytes, as far as it fits.  */
+static void
+append (char *buf, size_t size, size_t *len, char const *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  int w = vsnprintf (buf + *len, size - *len, format, args);
+  va_end (args);
+  if (0 < w)
+    *len = size - *len <= (size_t) w ? size - 1 : *len + w;
+}
+
+/* Append to BUF of SIZE bytes, at *LEN, the holders of kind KIND among
+   the N of LIST: "/dev/loop3, /dev/loop4", or "process 42 (cmd)",
+   "processes 42 (a), 43 (b) and 2 more".  Return how many there were.  */
+static size_t
+list_holders (char *buf, size_t size, size_t *len,
+              struct holder const *list, size_t n, enum holder_kind kind)
+{
+  size_t count = 0;
+  for (size_t i = 0; i < n; i++)
+    count += list[i].kind == kind;
+  size_t named = 0;
+  for (size_t i = 0; i < n && named < HOLDERS_NAMED; i++)
+    {
+      if (list[i].kind != kind)
+        continue;
+      char const *sep = named ? ", " : "";
+      if (kind == HOLDER_LOOP)
+        append (buf, size, len, "%s%s", sep, list[i].name);
+      else
+        append (buf, size, len, "%s%s%jd (%s)", sep,
+                /* TRANSLATORS: before "42 (cmd)" or "42 (a), 43 (b)".  */
+                named ? "" : ngettext ("process ", "processes ", count),
+                (intmax_t) list[i].pid,
+                quotearg_n_style (1, shell_escape_quoting_style,
+                                  list[i].name));
+      named++;
+    }
+  if (named < count)
+    /* TRANSLATORS: ends a list of processes or loop devices.  */
+    append (buf, size, len, ngettext (" and %zu more", " and %zu more",
+                                      count - named), count - named);
+  return count;
+}
+
+/* Say why the dig of JOB's file was refused: others have it open, and
+   some of them for writing (named where we can see them), or no watch
+   can let readers in and keep writers out.  */
+static void
+refuse_dig (struct job const *job)
+{
+  char const *name = quoteaf (job->name);
+  int why = job->guard.watch_err;
+  if (job->guard_refused == EAGAIN)
+    {
+      char reason[256];
+      if (why == EPERM || why == EACCES)
+        snprintf (reason, sizeof reason, "%s",
+                  _("keeping writers out beside readers needs root "
+                    "(fanotify)"));
+      else if (why == ENOSYS)
+        snprintf (reason, sizeof reason, "%s",
+                  _("keeping writers out beside readers needs fanotify, "
+                    "which this system lacks"));
+      else
+        snprintf (reason, sizeof reason,
+                  _("cannot keep writers out beside readers: %s"),
+                  strerror (why));
+      error (0, 0, _("%s is open by another process; not digging holes: "
+                     "%s; close the other descriptors or use --force"),
+             name, reason);
+      return;
+    }
+  struct holders h;
+  char who[1024];
+  size_t len = 0;
+  if (holders_find (job->fd, &h) != 0)
+    h.n = 0;
+  if (list_holders (who, sizeof who, &len, h.list, h.n, HOLDER_LOOP))
+    {
+      size_t at = len;
+      append (who, sizeof who, &len, "%s", _(" and open for writing by "));
+      if (!list_holders (who, sizeof who, &len, h.list, h.n,
+                         HOLDER_PROCESS))
+        who[at] = '\0';
+      error (0, 0, _("%s is the backing file of %s; not digging holes"),
+             name, who);
+    }
+  else if (list_holders (who, sizeof who, &len, h.list, h.n,
+                         HOLDER_PROCESS))
+    error (0, 0, _("%s is open for writing by %s; not digging holes"), name,
+           who);
+  else
+    error (0, 0, _("%s is open for writing by another process; not "
+                   "digging holes"), name);
+  holders_free (&h);
+}
+
 /* Say why -d or -r failed on JOB's file, as STATS and OUT tell.  */
 static void
 holes_failed (struct job const *job, struct holes_stats const *stats,
@@ -928,8 +1047,7 @@ holes_failed (struct job const *job, struct holes_stats const *stats,
   char const *name = quoteaf (job->name);
   bool dig = job->req->op == OP_DIG;
   if (out->step == STEP_GUARD)
-    error (0, 0, _("%s is open by another process; not digging holes "
-                   "(use --force to dig anyway)"), name);
+    refuse_dig (job);
   else if (out->err == EINTR && dig && job->stopped != STOP_NONE)
     {
       char why[128];
@@ -938,7 +1056,9 @@ holes_failed (struct job const *job, struct holes_stats const *stats,
                   (int) interrupted);
       else
         snprintf (why, sizeof why, "%s",
-                  _("another process opened or truncated the file"));
+                  (job->writer_waits
+                   ? _("another process is opening the file for writing")
+                   : _("another process opened or truncated the file")));
       /* TRANSLATORS: English says "holes" for one hole too.  */
       error (0, 0, ngettext ("%s: %s; stopped digging at offset %jd of %jd, "
                              "after converting %jd holes (%jd bytes) to "
