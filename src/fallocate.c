@@ -972,7 +972,7 @@ list_holders (char *buf, size_t size, size_t *len,
         append (buf, size, len, "%s%s", sep, list[i].name);
       else
         append (buf, size, len, "%s%s%jd (%s)", sep,
-                /* TRANSLATORS: before "42 (cmd)" or "42 (a), 43 (b)".  */
+                /* TRANSLATORS: follows "by", precedes "42 (cmd)".  */
                 named ? "" : ngettext ("process ", "processes ", count),
                 (intmax_t) list[i].pid,
                 quotearg_n_style (1, shell_escape_quoting_style,

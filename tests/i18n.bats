@@ -36,6 +36,31 @@ setup() {
   cd "$BATS_TEST_TMPDIR"
 }
 
+# Processes a test started to hold a file open, killed at its end.
+HOLDERS=()
+teardown() {
+  local p
+  for p in "${HOLDERS[@]}"; do
+    kill "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  end_slowed
+  fs_test_cleanup
+}
+
+# hold_for_writing FILE: start a process (sleep) that holds FILE open for
+# writing until the test ends; its pid is the last of HOLDERS.
+hold_for_writing() {
+  (exec sleep 300 3>>"$1") &
+  HOLDERS+=("$!")
+  local i
+  for ((i = 0; i < 500; i++)); do
+    [[ -e /proc/$!/fd/3 ]] && return 0
+    sleep 0.01
+  done
+  fail "the holder of $1 did not open it"
+}
+
 # with_catalog CMD...: run CMD in a private mount namespace in which
 # $LOCALEDIR/de/LC_MESSAGES/fallocate.mo is this build's German catalog
 # (a build without NLS has none, and would not read it).
@@ -120,6 +145,23 @@ Weitere Informationen mit 'fallocate --help'."
   run --separate-stderr german -l 1M d
   assert_equal "$status" 1
   assert_equal "$stderr" "fallocate: 'd' ist ein Verzeichnis, keine reguläre Datei"
+
+  # A dig refused because of writers, who are named: "Prozess" for one,
+  # "Prozessen" for two.
+  truncate -s 1M held
+  hold_for_writing held
+  local one=${HOLDERS[-1]}
+  run --separate-stderr german -d held
+  assert_equal "$status" 1
+  assert_equal "$stderr" "fallocate: 'held' ist von Prozess $one (sleep) zum Schreiben geöffnet; es werden keine Löcher gegraben"
+  hold_for_writing held
+  local two=${HOLDERS[-1]}
+  run --separate-stderr german -d held
+  assert_equal "$status" 1
+  [[ $stderr =~ ^"fallocate: 'held' ist von Prozessen "($one|$two)" (sleep), "($one|$two)" (sleep) zum Schreiben geöffnet; es werden keine Löcher gegraben"$ ]] ||
+    fail "not the two holders in German: $stderr"
+  [[ $stderr == *"$one (sleep)"* && $stderr == *"$two (sleep)"* ]] ||
+    fail "a holder is missing: $stderr"
 }
 
 @test "German: --help, its columns aligned; --version" {
@@ -243,6 +285,11 @@ Try 'fallocate --help' for more information."
   mkdir d
   run --separate-stderr english -l 1M d
   assert_equal "$stderr" "fallocate: 'd' is a directory, not a regular file"
+
+  truncate -s 1M held
+  hold_for_writing held
+  run --separate-stderr english -d held
+  assert_equal "$stderr" "fallocate: 'held' is open for writing by process ${HOLDERS[-1]} (sleep); not digging holes"
 
   run --separate-stderr english --help
   assert_equal "${lines[0]}" "Usage: fallocate [-c|-i|-p|-u|-w|-x|-z] [-n] [-o OFFSET] -l LENGTH FILE..."
