@@ -20,15 +20,14 @@
 #define _(msgid) gettext (msgid)
 #define N_(msgid) msgid
 
-/* N as the count that chooses a plural form (ngettext takes an
-   unsigned long int): past ULONG_MAX, one with the same last digits, as
-   the forms of every language depend only on those.  */
+/* The count N, at least 0, as the number that chooses a plural form:
+   ngettext takes an unsigned long int, which may be narrower than
+   intmax_t (32 bits); past its maximum, a number with the same last six
+   digits, as the plural rules of every language depend only on those.  */
 static inline unsigned long int
 plural_of (intmax_t n)
 {
-  return (n < 0 ? 0
-          : n <= ULONG_MAX ? (unsigned long int) n
-          : (unsigned long int) (n % 1000000 + 1000000));
+  return (unsigned long int) (n <= ULONG_MAX ? n : n % 1000000 + 1000000);
 }
 
 #endif
