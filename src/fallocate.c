@@ -47,6 +47,7 @@
 #include "fsinfo.h"
 #include "guard.h"
 #include "holders.h"
+#include "i18n.h"
 #include "holes.h"
 #include "offsets.h"
 #include "progress.h"
@@ -57,6 +58,9 @@
 #include "undo.h"
 
 #define PROGRAM_NAME "fallocate"
+
+/* The year of the copyright line of --version.  */
+enum { COPYRIGHT_YEAR = 2026 };
 
 /* A file name or an argument quoted for messages: in ASCII single quotes
    whatever the locale, as util-linux quotes and scripts expect, with
@@ -95,22 +99,26 @@ catch_signals (void)
 static void
 try_help (void)
 {
-  fprintf (stderr, "Try '%s --help' for more information.\n",
+  fprintf (stderr, _("Try '%s --help' for more information.\n"),
            program_name);
 }
 
 static void
 usage (void)
 {
-  printf ("\
+  printf (_("\
 Usage: %s [-c|-i|-p|-u|-w|-x|-z] [-n] [-o OFFSET] -l LENGTH FILE...\n\
   or:  %s -d|-r [-o OFFSET] [-l LENGTH] FILE...\n\
-  or:  %s --advise=ADVICE [-o OFFSET] [-l LENGTH] FILE...\n",
+  or:  %s --advise=ADVICE [-o OFFSET] [-l LENGTH] FILE...\n"),
           program_name, program_name, program_name);
-  fputs ("\
+  fputs (_("\
 Preallocate, deallocate or inspect the disk space of each FILE.\n\
 Without an operation, allocate LENGTH bytes at OFFSET, creating FILE\n\
 if it does not exist.\n\
+"), stdout);
+  /* TRANSLATORS: keep the descriptions of the options in one column,
+     as in English (the --help texts that follow too).  */
+  fputs (_("\
 \n\
 Operations (one at most):\n\
   -c, --collapse-range  remove the range; later data moves down\n\
@@ -122,6 +130,8 @@ Operations (one at most):\n\
   -w, --write-zeroes    write zeros over the range and allocate it\n\
   -x, --posix           allocate with posix_fallocate(3)\n\
   -z, --zero-range      zero the range and allocate it\n\
+"), stdout);
+  fputs (_("\
 \n\
 Range and modifiers:\n\
   -o, --offset=OFFSET   start of the range (default 0)\n\
@@ -137,26 +147,33 @@ Range and modifiers:\n\
   -v, --verbose         tell what was done\n\
   -h, --help            display this help and exit\n\
   -V, --version         output version information and exit\n\
+"), stdout);
+  fputs (_("\
 \n\
 OFFSET and LENGTH are bytes, optionally with a fraction and a unit:\n\
 K, M, G, T, P, E, Z, Y (powers of 1024, also KiB, MiB, ...) or KB, MB, ...\n\
 (powers of 1000); 0x introduces hexadecimal.\n\
 ADVICE is normal, sequential, random, noreuse, willneed or dontneed.\n\
+"), stdout);
+  fputs (_("\
 \n\
 Exit status is 0 if every FILE was processed, 1 otherwise; 128+N after\n\
 signal N (SIGINT, SIGTERM, SIGHUP), once the operation under way is rolled\n\
-back or finished.\n", stdout);
+back or finished.\n"), stdout);
 }
 
 static void
 version (void)
 {
   printf ("%s (%s) %s\n", PROGRAM_NAME, PACKAGE_NAME, PACKAGE_VERSION);
-  fputs ("\
-Copyright (C) 2026 the fallocate developers.\n\
+  /* TRANSLATORS: the %s is "(C)", translated on its own (to the sign
+     where the character set has it); %d is the year.  */
+  printf (_("Copyright %s %d the fallocate developers.\n"), _("(C)"),
+          COPYRIGHT_YEAR);
+  fputs (_("\
 License GPLv3+: GNU GPL version 3 or later <https://gnu.org/licenses/gpl.html>.\n\
 This is free software: you are free to change and redistribute it.\n\
-There is NO WARRANTY, to the extent permitted by law.\n", stdout);
+There is NO WARRANTY, to the extent permitted by law.\n"), stdout);
 }
 
 static char const *
@@ -178,14 +195,14 @@ request_failed (struct request_error const *err)
     {
     case PROBLEM_UNKNOWN_OPTION:
       if (err->text[1] == '-')
-        error (0, 0, "unrecognized option %s", quoteaf (err->text));
+        error (0, 0, _("unrecognized option %s"), quoteaf (err->text));
       else
-        error (0, 0, "invalid option -- %s", quoteaf (err->text + 1));
+        error (0, 0, _("invalid option -- %s"), quoteaf (err->text + 1));
       try_help ();
       break;
     case PROBLEM_AMBIGUOUS_OPTION:
       fflush (stdout);
-      fprintf (stderr, "%s: option %s is ambiguous; possibilities:",
+      fprintf (stderr, _("%s: option %s is ambiguous; possibilities:"),
                program_name, quoteaf (err->text));
       for (char const *const *c = err->candidates; *c; c++)
         fprintf (stderr, " '--%s'", *c);
@@ -193,20 +210,20 @@ request_failed (struct request_error const *err)
       try_help ();
       break;
     case PROBLEM_MISSING_ARGUMENT:
-      error (0, 0, "option '--%s' requires an argument", err->option_name);
+      error (0, 0, _("option '--%s' requires an argument"), err->option_name);
       try_help ();
       break;
     case PROBLEM_EXTRA_ARGUMENT:
-      error (0, 0, "option '--%s' doesn't allow an argument",
+      error (0, 0, _("option '--%s' doesn't allow an argument"),
              err->option_name);
       try_help ();
       break;
     case PROBLEM_CONFLICT:
-      error (0, 0, "options --%s and --%s cannot be combined",
+      error (0, 0, _("options --%s and --%s cannot be combined"),
              err->option_name, err->other);
       break;
     case PROBLEM_NEEDS:
-      error (0, 0, "option --%s needs --%s", err->option_name,
+      error (0, 0, _("option --%s needs --%s"), err->option_name,
              err->other);
       try_help ();
       break;
@@ -214,45 +231,45 @@ request_failed (struct request_error const *err)
       switch (err->size_error)
         {
         case SIZE_NEGATIVE:
-          error (0, 0, "invalid %s: %s: must not be negative",
+          error (0, 0, _("invalid %s: %s: must not be negative"),
                  err->option_name, quoteaf (err->text));
           break;
         case SIZE_TOO_LARGE:
-          error (0, EOVERFLOW, "invalid %s: %s", err->option_name,
+          error (0, EOVERFLOW, _("invalid %s: %s"), err->option_name,
                  quoteaf (err->text));
           break;
         case SIZE_OK:
         case SIZE_INVALID:
         default:
-          error (0, 0, "invalid %s: %s", err->option_name,
+          error (0, 0, _("invalid %s: %s"), err->option_name,
                  quoteaf (err->text));
           break;
         }
       break;
     case PROBLEM_BAD_ADVICE:
-      error (0, 0, "invalid argument %s for '--advise'; valid arguments are %s",
-             quoteaf (err->text), valid_advice);
+      error (0, 0, _("invalid argument %s for '--advise'; valid arguments "
+                     "are %s"), quoteaf (err->text), valid_advice);
       break;
     case PROBLEM_AMBIGUOUS_ADVICE:
-      error (0, 0, "ambiguous argument %s for '--advise'; valid arguments "
-             "are %s", quoteaf (err->text), valid_advice);
+      error (0, 0, _("ambiguous argument %s for '--advise'; valid arguments "
+                     "are %s"), quoteaf (err->text), valid_advice);
       break;
     case PROBLEM_NO_LENGTH:
       if (err->option_name)
-        error (0, 0, "no length argument specified: --%s needs --length",
+        error (0, 0, _("no length argument specified: --%s needs --length"),
                err->option_name);
       else
-        error (0, 0, "no length argument specified");
+        error (0, 0, _("no length argument specified"));
       try_help ();
       break;
     case PROBLEM_ZERO_LENGTH:
-      error (0, 0, "invalid length: %s: must be greater than zero",
+      error (0, 0, _("invalid length: %s: must be greater than zero"),
              quoteaf (err->text));
       break;
     case PROBLEM_RANGE_OVERFLOW:
       /* (quotearg_n: two quoted texts in one message.)  */
-      error (0, 0, "invalid range: offset %s plus length %s exceeds the "
-             "largest file size (%jd bytes)",
+      error (0, 0, _("invalid range: offset %s plus length %s exceeds the "
+                     "largest file size (%jd bytes)"),
              quotearg_n_style (0, shell_escape_always_quoting_style,
                                err->text),
              quotearg_n_style (1, shell_escape_always_quoting_style,
@@ -260,7 +277,7 @@ request_failed (struct request_error const *err)
              (intmax_t) TYPE_MAXIMUM (off_t));
       break;
     case PROBLEM_NO_FILE:
-      error (0, 0, "no filename specified");
+      error (0, 0, _("no filename specified"));
       try_help ();
       break;
     case PROBLEM_NONE:
@@ -275,12 +292,14 @@ static char const *
 file_kind (mode_t mode)
 {
   return (S_ISREG (mode) ? NULL
-          : S_ISDIR (mode) ? "a directory"
-          : S_ISBLK (mode) ? "a block device"
-          : S_ISCHR (mode) ? "a character device"
-          : S_ISFIFO (mode) ? "a FIFO"
-          : S_ISSOCK (mode) ? "a socket"
-          : "not a regular file");
+          /* TRANSLATORS: this and the next five complete "%s is %s, not
+             a regular file".  */
+          : S_ISDIR (mode) ? _("a directory")
+          : S_ISBLK (mode) ? _("a block device")
+          : S_ISCHR (mode) ? _("a character device")
+          : S_ISFIFO (mode) ? _("a FIFO")
+          : S_ISSOCK (mode) ? _("a socket")
+          : _("not a regular file"));
 }
 
 /* Whether OP applies to block devices, which the kernel lets punch,
@@ -304,11 +323,12 @@ kind_allowed (char const *name, mode_t mode, struct request const *req)
     {
       if (device_operation (req->op))
         return true;
-      error (0, 0, "%s is a block device; only --punch-hole, --zero-range, "
-             "--write-zeroes and --advise apply to devices", quoteaf (name));
+      error (0, 0, _("%s is a block device; only --punch-hole, "
+                     "--zero-range, --write-zeroes and --advise apply to "
+                     "devices"), quoteaf (name));
     }
   else
-    error (0, 0, "%s is %s, not a regular file", quoteaf (name), kind);
+    error (0, 0, _("%s is %s, not a regular file"), quoteaf (name), kind);
   return false;
 }
 
@@ -452,17 +472,17 @@ open_file (char const *name, struct request const *req, struct target *t)
   t->fd = open_or_create (name, flags, creates_file (req), &t->created);
   if (t->fd < 0)
     {
-      error (0, errno, "cannot open %s", quoteaf (name));
+      error (0, errno, _("cannot open %s"), quoteaf (name));
       return false;
     }
   int fl;
   if (fstat (t->fd, &t->st) != 0)
-    error (0, errno, "cannot stat %s", quoteaf (name));
+    error (0, errno, _("cannot stat %s"), quoteaf (name));
   else if (!kind_allowed (name, t->st.st_mode, req))
     ;
   else if ((fl = fcntl (t->fd, F_GETFL)) < 0
            || fcntl (t->fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
-    error (0, errno, "%s: cannot clear O_NONBLOCK", quoteaf (name));
+    error (0, errno, _("%s: cannot clear O_NONBLOCK"), quoteaf (name));
   else
     return true;
   close (t->fd);
@@ -472,23 +492,25 @@ open_file (char const *name, struct request const *req, struct target *t)
 }
 
 /* What the operation does, for "cannot ..." messages, and what it did,
-   for -v.  */
+   for -v; translated where printed.  */
 static struct
 {
   char const *doing;
   char const *done;
 } const op_words[] =
 {
-  [OP_ALLOCATE] = { "allocate", "allocated" },
-  [OP_POSIX] = { "allocate", "allocated" },
-  [OP_PUNCH] = { "punch hole", "hole created" },
-  [OP_COLLAPSE] = { "collapse range", "removed" },
-  [OP_INSERT] = { "insert range", "inserted" },
-  [OP_ZERO] = { "zero range", "zeroed" },
-  [OP_WRITE_ZEROES] = { "write zeroes", "written as zeroes" },
-  [OP_UNSHARE] = { "unshare range", "unshared" },
-  [OP_DIG] = { "dig holes", NULL },
-  [OP_REPORT] = { "report holes", NULL },
+  /* TRANSLATORS: the first of each pair completes "FILE: cannot %s",
+     the second "FILE: 1 MiB (1048576 bytes) %s."  */
+  [OP_ALLOCATE] = { N_("allocate"), N_("allocated") },
+  [OP_POSIX] = { N_("allocate"), N_("allocated") },
+  [OP_PUNCH] = { N_("punch hole"), N_("hole created") },
+  [OP_COLLAPSE] = { N_("collapse range"), N_("removed") },
+  [OP_INSERT] = { N_("insert range"), N_("inserted") },
+  [OP_ZERO] = { N_("zero range"), N_("zeroed") },
+  [OP_WRITE_ZEROES] = { N_("write zeroes"), N_("written as zeroes") },
+  [OP_UNSHARE] = { N_("unshare range"), N_("unshared") },
+  [OP_DIG] = { N_("dig holes"), NULL },
+  [OP_REPORT] = { N_("report holes"), NULL },
   [OP_NONE] = { NULL, NULL },
 };
 
@@ -523,7 +545,7 @@ static void
 tell (char const *name, off_t bytes, char const *what, char const *how)
 {
   char buf[HUMAN_SIZE_BUFSIZE];
-  printf ("%s: %s (%jd bytes) %s%s.\n", name, human_size (bytes, buf),
+  printf (_("%s: %s (%jd bytes) %s%s.\n"), name, human_size (bytes, buf),
           (intmax_t) bytes, what, how);
 }
 
@@ -535,15 +557,16 @@ fallback_note (enum operation op, struct space_outcome const *out)
   switch (out->method)
     {
     case METHOD_ZERO_FILL:
-      return " (fallocate(2) not supported here: zeros written)";
+      return _(" (fallocate(2) not supported here: zeros written)");
     case METHOD_PUNCH_ALLOCATE:
-      return " (FALLOC_FL_ZERO_RANGE not supported here: punched and "
-             "allocated)";
+      return _(" (FALLOC_FL_ZERO_RANGE not supported here: punched and "
+               "allocated)");
     case METHOD_WRITE:
       return (op == OP_ZERO
-              ? " (FALLOC_FL_ZERO_RANGE not supported here: zeros written)"
-              : " (FALLOC_FL_WRITE_ZEROES not supported here: zeros "
-                "written)");
+              ? _(" (FALLOC_FL_ZERO_RANGE not supported here: zeros "
+                  "written)")
+              : _(" (FALLOC_FL_WRITE_ZEROES not supported here: zeros "
+                  "written)"));
     case METHOD_KERNEL:
     case METHOD_POSIX:
     default:
@@ -560,16 +583,16 @@ where_it_works (enum operation op, bool keep_size)
     {
     case OP_COLLAPSE:
     case OP_INSERT:
-      return "; it works on ext4 (with extents) and xfs";
+      return _("; it works on ext4 (with extents) and xfs");
     case OP_UNSHARE:
-      return "; it works on xfs with reflink";
+      return _("; it works on xfs with reflink");
     case OP_PUNCH:
     case OP_DIG:
-      return "; it works on ext4, xfs, btrfs and tmpfs";
+      return _("; it works on ext4, xfs, btrfs and tmpfs");
     case OP_ALLOCATE:
     case OP_ZERO:
-      return keep_size ? "; --keep-size has no fallback past the end of "
-                         "the file" : "";
+      return keep_size ? _("; --keep-size has no fallback past the end of "
+                           "the file") : "";
     case OP_POSIX:
     case OP_WRITE_ZEROES:
     case OP_REPORT:
@@ -591,15 +614,15 @@ explain_invalid (int fd, struct request const *req, char *buf, size_t size)
       || fsinfo_get (fd, &fs) != 0 || fstat (fd, &st) != 0)
     return false;
   if (req->offset % fs.block_size || req->length % fs.block_size)
-    snprintf (buf, size, "offset and length must be multiples of the "
-              "filesystem block size, %jd bytes on %s",
+    snprintf (buf, size, _("offset and length must be multiples of the "
+                           "filesystem block size, %jd bytes on %s"),
               (intmax_t) fs.block_size, fs.type);
   else if (req->op == OP_COLLAPSE && st.st_size <= req->offset + req->length)
-    snprintf (buf, size, "the range must end before the end of the file "
-              "(%jd bytes)", (intmax_t) st.st_size);
+    snprintf (buf, size, _("the range must end before the end of the "
+                           "file (%jd bytes)"), (intmax_t) st.st_size);
   else if (req->op == OP_INSERT && st.st_size <= req->offset)
-    snprintf (buf, size, "the offset must be before the end of the file "
-              "(%jd bytes)", (intmax_t) st.st_size);
+    snprintf (buf, size, _("the offset must be before the end of the "
+                           "file (%jd bytes)"), (intmax_t) st.st_size);
   else
     return false;
   return true;
@@ -640,33 +663,33 @@ failed (struct job const *job, struct space_outcome const *out)
 {
   char const *name = quoteaf (job->name);
   struct request const *req = job->req;
-  char const *what = op_words[req->op].doing;
+  char const *what = _(op_words[req->op].doing);
   bool keep = req->mode & FALLOC_FL_KEEP_SIZE;
-  char reason[160];
+  char reason[256];
   struct fsinfo fs;
   if (out->step == STEP_SYNC)
-    error (0, out->err, "%s: cannot sync", name);
+    error (0, out->err, _("%s: cannot sync"), name);
   else if (out->step == STEP_GUARD)
-    error (0, 0, "%s is open by another process; not writing zeros into "
-           "its holes (use --force to write anyway)", name);
+    error (0, 0, _("%s is open by another process; not writing zeros into "
+                   "its holes (use --force to write anyway)"), name);
   else if (out->err == EINTR && job->stopped == STOP_LEASE)
-    error (0, 0, "%s: cannot %s: another process opened or truncated the "
-           "file; stopped and rolled back", name, what);
+    error (0, 0, _("%s: cannot %s: another process opened or truncated the "
+                   "file; stopped and rolled back"), name, what);
   else if (out->err == EINTR && job->stopped == STOP_SIGNAL)
-    error (0, 0, "%s: cannot %s: interrupted by signal %d", name, what,
+    error (0, 0, _("%s: cannot %s: interrupted by signal %d"), name, what,
            (int) interrupted);
   else if (out->err == ENOSYS)
-    error (0, 0, "%s: cannot %s: %s (fallocate(2) is not available here)",
+    error (0, 0, _("%s: cannot %s: %s (fallocate(2) is not available here)"),
            name, what, strerror (out->err));
   else if (out->err == EOPNOTSUPP && fsinfo_get (job->fd, &fs) == 0)
-    error (0, 0, "%s: cannot %s%s: %s on %s%s", name, what,
-           keep && req->op != OP_PUNCH ? " with --keep-size" : "",
+    error (0, 0, _("%s: cannot %s%s: %s on %s%s"), name, what,
+           keep && req->op != OP_PUNCH ? _(" with --keep-size") : "",
            strerror (out->err), fs.type, where_it_works (req->op, keep));
   else if (out->err == EINVAL
            && explain_invalid (job->fd, req, reason, sizeof reason))
-    error (0, 0, "%s: cannot %s: %s", name, what, reason);
+    error (0, 0, _("%s: cannot %s: %s"), name, what, reason);
   else
-    error (0, out->err, "%s: cannot %s", name, what);
+    error (0, out->err, _("%s: cannot %s"), name, what);
 }
 
 /* Whether REQ allocates space, and so must give it back on failure
@@ -702,8 +725,8 @@ advise (struct job const *job, off_t *bytes)
   if (space_advise (job->fd, req->offset, req->length, req->advice, &out)
       != 0)
     {
-      error (0, out.err, "%s: cannot give %s advice", quoteaf (job->name),
-             advice_name (req->advice));
+      error (0, out.err, _("%s: cannot give %s advice"),
+             quoteaf (job->name), advice_name (req->advice));
       return false;
     }
   *bytes = req->length ? req->length : bytes_to_end (job, req->offset);
@@ -726,13 +749,16 @@ fits_device (struct job const *job)
   off_t size;
   int err = fsinfo_device_size (job->fd, &size);
   if (err)
-    error (0, err, "%s: cannot read the size of the device",
+    error (0, err, _("%s: cannot read the size of the device"),
            quoteaf (job->name));
   else if (size <= req->offset
            || (!clamps && size - req->offset < req->length))
-    error (0, 0, "%s: cannot %s: the range %s past the end of the device "
-           "(%jd bytes)", quoteaf (job->name), op_words[req->op].doing,
-           size <= req->offset ? "starts" : "ends", (intmax_t) size);
+    error (0, 0, (size <= req->offset
+                  ? _("%s: cannot %s: the range starts past the end of the "
+                      "device (%jd bytes)")
+                  : _("%s: cannot %s: the range ends past the end of the "
+                      "device (%jd bytes)")),
+           quoteaf (job->name), _(op_words[req->op].doing), (intmax_t) size);
   else
     return true;
   return false;
@@ -763,8 +789,12 @@ job_progress (void *arg, off_t done, off_t total)
   double now = progress_now ();
   if (!job->drawing)
     {
-      progress_start (&job->progress, job->name, isatty (STDERR_FILENO),
-                      total, now);
+      /* TRANSLATORS: the rate and the time left (hours:minutes:seconds)
+         of the progress line "img: 42% 420 MiB / 1000 MiB, 850 MiB/s,
+         0:00:01 left".  */
+      progress_start (&job->progress, job->name,
+                      _(", %s/s, %jd:%02jd:%02jd left"),
+                      isatty (STDERR_FILENO), total, now);
       job->drawing = true;
     }
   size_t n = progress_update (&job->progress, done, now, buf);
@@ -816,8 +846,8 @@ job_guard (void *arg)
     }
   else if (!job->lease_warned)
     {
-      error (0, err, "warning: %s: no write lease, so other writers are "
-             "not kept out", quoteaf (job->name));
+      error (0, err, _("warning: %s: no write lease, so other writers are "
+                       "not kept out"), quoteaf (job->name));
       job->lease_warned = true;
     }
   return 0;
@@ -848,8 +878,8 @@ static char const *
 not_alone (struct job const *job, char *buf, size_t size)
 {
   if (job->lease_err == EAGAIN)
-    return "the file is open by another process";
-  snprintf (buf, size, "no write lease to keep other writers out: %s",
+    return _("the file is open by another process");
+  snprintf (buf, size, _("no write lease to keep other writers out: %s"),
             strerror (job->lease_err));
   return buf;
 }
@@ -876,22 +906,22 @@ job_roll_back (struct job *job, struct undo const *u,
   struct undo_result res;
   int err = undo_apply (job->fd, u, &facts, &res);
   char const *name = quoteaf (job->name);
-  char reason[128];
+  char reason[256];
   char const *why = (res.why == LEFT_NOT_ALONE
                      ? not_alone (job, reason, sizeof reason)
                      : res.why == LEFT_NO_PUNCH ? strerror (res.punch_err)
                      : res.why == LEFT_UNMAPPED
-                     ? "its filesystem does not tell where they are"
-                     : "another process changed the size of the file");
+                     ? _("its filesystem does not tell where they are")
+                     : _("another process changed the size of the file"));
   if (err)
-    error (0, err, "%s: cannot restore the size and holes it had", name);
+    error (0, err, _("%s: cannot restore the size and holes it had"), name);
   else if (res.left)
     {
       char buf[HUMAN_SIZE_BUFSIZE];
-      error (0, 0, "warning: %s: %s (%jd bytes) allocated by this run left "
-             "in place: %s%s", name, human_size (res.left, buf),
+      error (0, 0, _("warning: %s: %s (%jd bytes) allocated by this run left "
+                     "in place: %s%s"), name, human_size (res.left, buf),
              (intmax_t) res.left,
-             res.why == LEFT_NO_PUNCH ? "cannot punch holes: " : "", why);
+             res.why == LEFT_NO_PUNCH ? _("cannot punch holes: ") : "", why);
     }
 }
 
@@ -942,14 +972,17 @@ list_holders (char *buf, size_t size, size_t *len,
         append (buf, size, len, "%s%s", sep, list[i].name);
       else
         append (buf, size, len, "%s%s%jd (%s)", sep,
-                named ? "" : count == 1 ? "process " : "processes ",
+                /* TRANSLATORS: follows "by", precedes "42 (cmd)".  */
+                named ? "" : ngettext ("process ", "processes ", count),
                 (intmax_t) list[i].pid,
                 quotearg_n_style (1, shell_escape_quoting_style,
                                   list[i].name));
       named++;
     }
   if (named < count)
-    append (buf, size, len, " and %zu more", count - named);
+    /* TRANSLATORS: ends a list of processes or loop devices.  */
+    append (buf, size, len, ngettext (" and %zu more", " and %zu more",
+                                      count - named), count - named);
   return count;
 }
 
@@ -963,18 +996,22 @@ refuse_dig (struct job const *job)
   int why = job->guard.watch_err;
   if (job->guard_refused == EAGAIN)
     {
-      char reason[128];
+      char reason[256];
       if (why == EPERM || why == EACCES)
-        snprintf (reason, sizeof reason, "keeping writers out beside "
-                  "readers needs root (fanotify)");
+        snprintf (reason, sizeof reason, "%s",
+                  _("keeping writers out beside readers needs root "
+                    "(fanotify)"));
       else if (why == ENOSYS)
-        snprintf (reason, sizeof reason, "keeping writers out beside "
-                  "readers needs fanotify, which this system lacks");
+        snprintf (reason, sizeof reason, "%s",
+                  _("keeping writers out beside readers needs fanotify, "
+                    "which this system lacks"));
       else
-        snprintf (reason, sizeof reason, "cannot keep writers out beside "
-                  "readers: %s", strerror (why));
-      error (0, 0, "%s is open by another process; not digging holes: %s; "
-             "close the other descriptors or use --force", name, reason);
+        snprintf (reason, sizeof reason,
+                  _("cannot keep writers out beside readers: %s"),
+                  strerror (why));
+      error (0, 0, _("%s is open by another process; not digging holes: "
+                     "%s; close the other descriptors or use --force"),
+             name, reason);
       return;
     }
   struct holders h;
@@ -985,20 +1022,20 @@ refuse_dig (struct job const *job)
   if (list_holders (who, sizeof who, &len, h.list, h.n, HOLDER_LOOP))
     {
       size_t at = len;
-      append (who, sizeof who, &len, " and open for writing by ");
+      append (who, sizeof who, &len, "%s", _(" and open for writing by "));
       if (!list_holders (who, sizeof who, &len, h.list, h.n,
                          HOLDER_PROCESS))
         who[at] = '\0';
-      error (0, 0, "%s is the backing file of %s; not digging holes", name,
-             who);
+      error (0, 0, _("%s is the backing file of %s; not digging holes"),
+             name, who);
     }
   else if (list_holders (who, sizeof who, &len, h.list, h.n,
                          HOLDER_PROCESS))
-    error (0, 0, "%s is open for writing by %s; not digging holes", name,
+    error (0, 0, _("%s is open for writing by %s; not digging holes"), name,
            who);
   else
-    error (0, 0, "%s is open for writing by another process; not digging "
-           "holes", name);
+    error (0, 0, _("%s is open for writing by another process; not "
+                   "digging holes"), name);
   holders_free (&h);
 }
 
@@ -1013,20 +1050,25 @@ holes_failed (struct job const *job, struct holes_stats const *stats,
     refuse_dig (job);
   else if (out->err == EINTR && dig && job->stopped != STOP_NONE)
     {
-      char why[64];
+      char why[128];
       if (job->stopped == STOP_SIGNAL)
-        snprintf (why, sizeof why, "interrupted by signal %d",
+        snprintf (why, sizeof why, _("interrupted by signal %d"),
                   (int) interrupted);
       else
-        snprintf (why, sizeof why, "%s", (job->writer_waits
-                                          ? "another process is opening the "
-                                            "file for writing"
-                                          : "another process opened or "
-                                            "truncated the file"));
-      error (0, 0, "%s: %s; stopped digging at offset %jd of %jd, after "
-             "converting %jd holes (%jd bytes) to sparse holes", name, why,
-             (intmax_t) (stats->start + stats->done), (intmax_t) stats->end,
-             stats->data_holes, (intmax_t) stats->data_hole_bytes);
+        snprintf (why, sizeof why, "%s",
+                  (job->writer_waits
+                   ? _("another process is opening the file for writing")
+                   : _("another process opened or truncated the file")));
+      /* TRANSLATORS: English says "holes" for one hole too.  */
+      error (0, 0, ngettext ("%s: %s; stopped digging at offset %jd of %jd, "
+                             "after converting %jd holes (%jd bytes) to "
+                             "sparse holes",
+                             "%s: %s; stopped digging at offset %jd of %jd, "
+                             "after converting %jd holes (%jd bytes) to "
+                             "sparse holes", plural_of (stats->data_holes)),
+             name, why, (intmax_t) (stats->start + stats->done),
+             (intmax_t) stats->end, stats->data_holes,
+             (intmax_t) stats->data_hole_bytes);
     }
   else
     failed (job, out);
@@ -1072,7 +1114,7 @@ job_holes (struct job *job, struct space_hooks const *hooks)
 static void
 remove_created (struct job *job, struct target const *t)
 {
-  char reason[128];
+  char reason[256];
   char const *name = quoteaf (t->created);
   if (!job->guarded)
     job_lease (job);
@@ -1080,21 +1122,21 @@ remove_created (struct job *job, struct target const *t)
   if (lstat (t->created, &now) != 0)
     return;
   if (!SAME_INODE (now, t->st))
-    error (0, 0, "warning: %s: not removed: the name no longer refers to "
-           "the file this run created", name);
+    error (0, 0, _("warning: %s: not removed: the name no longer refers to "
+                   "the file this run created"), name);
   else if (job->guarded && guard_broken ())
     {
       if (ftruncate (job->fd, 0) != 0)
-        error (0, errno, "%s: cannot empty the file it created", name);
+        error (0, errno, _("%s: cannot empty the file it created"), name);
       else
-        error (0, 0, "warning: %s: not removed: another process is opening "
-               "it; emptied instead", name);
+        error (0, 0, _("warning: %s: not removed: another process is opening "
+                       "it; emptied instead"), name);
     }
   else if (job->lease_err == EAGAIN)
-    error (0, 0, "warning: %s: not removed: %s", name,
+    error (0, 0, _("warning: %s: not removed: %s"), name,
            not_alone (job, reason, sizeof reason));
   else if (unlink (t->created) != 0)
-    error (0, errno, "%s: cannot remove the file it created",
+    error (0, errno, _("%s: cannot remove the file it created"),
            quoteaf (job->name));
 }
 
@@ -1128,9 +1170,9 @@ available (char const *name, struct request const *req)
   if (space_mode_available (mode))
     return true;
   bool keep = req->mode & FALLOC_FL_KEEP_SIZE;
-  error (0, 0, "%s: cannot %s%s: not available on this system",
-         quoteaf (name), op_words[req->op].doing,
-         keep && req->op != OP_PUNCH ? " with --keep-size" : "");
+  error (0, 0, _("%s: cannot %s%s: not available on this system"),
+         quoteaf (name), _(op_words[req->op].doing),
+         keep && req->op != OP_PUNCH ? _(" with --keep-size") : "");
   return false;
 }
 
@@ -1161,7 +1203,7 @@ process_file (char const *name, struct request const *req)
   else if (undoable
            && (err = undo_record (t.fd, req->offset, req->length, &undo)))
     {
-      error (0, err, "%s: cannot record the holes to restore on failure",
+      error (0, err, _("%s: cannot record the holes to restore on failure"),
              quoteaf (name));
       ok = false;
     }
@@ -1186,7 +1228,7 @@ process_file (char const *name, struct request const *req)
     }
   if (ok && t.created && (err = sync_parent (t.created)))
     {
-      error (0, err, "%s: cannot sync its directory", quoteaf (name));
+      error (0, err, _("%s: cannot sync its directory"), quoteaf (name));
       ok = false;
     }
   off_t advised = 0;
@@ -1202,17 +1244,18 @@ process_file (char const *name, struct request const *req)
                        : req->length);
   if (close (t.fd) != 0 && ok)
     {
-      error (0, errno, "%s: cannot close", quoteaf (name));
+      error (0, errno, _("%s: cannot close"), quoteaf (name));
       ok = false;
     }
   free (t.created);
   if (ok && req->verbose && op_words[req->op].done)
-    tell (name, done_length, op_words[req->op].done,
+    tell (name, done_length, _(op_words[req->op].done),
           fallback_note (req->op, &out));
   if (ok && req->verbose && req->advice != ADVICE_NONE)
     {
-      char what[32];
-      snprintf (what, sizeof what, "advised %s", advice_name (req->advice));
+      char what[64];
+      snprintf (what, sizeof what, _("advised %s"),
+                advice_name (req->advice));
       tell (name, advised, what, "");
     }
   return ok;
@@ -1238,7 +1281,13 @@ main (int argc, char **argv)
      as util-linux's do.  */
   char const *slash = strrchr (argv[0], '/');
   set_program_name (slash ? slash + 1 : argv[0]);
+  /* The user's locale for everything, LC_NUMERIC too (the decimal
+     point of the -v and -r figures), as util-linux does; in the C locale
+     every message is the English one, byte for byte.  */
   setlocale (LC_ALL, "");
+  /* (Without NLS these are expressions without effect.)  */
+  (void) bindtextdomain (PACKAGE, LOCALEDIR);
+  (void) textdomain (PACKAGE);
   atexit (close_stdout);
 
   struct request req;
@@ -1270,9 +1319,11 @@ main (int argc, char **argv)
   if (interrupted)
     {
       if (i < req.nfiles)
-        error (0, 0, "interrupted by signal %d; %d %s not processed",
-               (int) interrupted, req.nfiles - i,
-               req.nfiles - i == 1 ? "file" : "files");
+        error (0, 0, ngettext ("interrupted by signal %d; %d file not "
+                               "processed",
+                               "interrupted by signal %d; %d files not "
+                               "processed", req.nfiles - i),
+               (int) interrupted, req.nfiles - i);
       die_by_signal (interrupted);
     }
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;

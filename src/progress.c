@@ -22,11 +22,12 @@ progress_now (void)
 }
 
 void
-progress_start (struct progress *p, char const *label, bool tty,
-                off_t total, double now)
+progress_start (struct progress *p, char const *label,
+                char const *rate_format, bool tty, off_t total, double now)
 {
-  *p = (struct progress) { .label = label, .tty = tty, .total = total,
-                           .start = now, .last = now };
+  *p = (struct progress) { .label = label, .rate_format = rate_format,
+                           .tty = tty, .total = total, .start = now,
+                           .last = now };
 }
 
 /* The length of what snprintf wrote into a buffer of SIZE bytes, given
@@ -39,7 +40,8 @@ written (int n, size_t size)
 
 size_t
 progress_format (char *buf, size_t size, char const *label,
-                 off_t done, off_t total, double elapsed)
+                 char const *rate_format, off_t done, off_t total,
+                 double elapsed)
 {
   char done_text[HUMAN_SIZE_BUFSIZE], total_text[HUMAN_SIZE_BUFSIZE];
   int percent = 0 < total ? (int) (100.0 * (double) done / (double) total)
@@ -56,8 +58,7 @@ progress_format (char *buf, size_t size, char const *label,
       double left = (double) (total - done) / rate;
       intmax_t secs = left < (double) INTMAX_MAX ? (intmax_t) (left + 0.5)
                       : INTMAX_MAX;
-      len += written (snprintf (buf + len, size - len,
-                                ", %s/s, %jd:%02jd:%02jd left",
+      len += written (snprintf (buf + len, size - len, rate_format,
                                 human_size ((uint64_t) rate, rate_text),
                                 secs / 3600, secs / 60 % 60, secs % 60),
                       size - len);
@@ -91,7 +92,8 @@ progress_update (struct progress *p, off_t done, double now,
 
   /* Room for the carriage return or the newline, and the NUL.  */
   char line[PROGRESS_BUFSIZE - 2];
-  size_t len = progress_format (line, sizeof line, p->label, done, p->total,
+  size_t len = progress_format (line, sizeof line, p->label,
+                                p->rate_format, done, p->total,
                                 now - p->start);
   if (!p->tty)
     return written (snprintf (buf, PROGRESS_BUFSIZE, "%s\n", line),

@@ -16,7 +16,8 @@
 
    progress_end gives the text that clears the line (on a terminal).
    The caller writes the texts (to stderr) and passes the times, from
-   progress_now; nothing here does I/O.  */
+   progress_now, and the words: the format of the rate and the time
+   left, in the user's language; nothing here does I/O or translates.  */
 
 #ifndef FALLOCATE_PROGRESS_H
 #define FALLOCATE_PROGRESS_H
@@ -34,6 +35,7 @@ enum { PROGRESS_BUFSIZE = 512 };
 struct progress
 {
   char const *label;            /* what the operation works on */
+  char const *rate_format;      /* see progress_format */
   bool tty;                     /* draw in place */
   off_t total;
   double start;                 /* when the operation started */
@@ -45,9 +47,10 @@ struct progress
 double progress_now (void);
 
 /* Start *P at time NOW for an operation over TOTAL bytes of LABEL,
-   drawn in place if TTY.  */
-void progress_start (struct progress *p, char const *label, bool tty,
-                     off_t total, double now);
+   drawn in place if TTY, its rate and time left in RATE_FORMAT.  */
+void progress_start (struct progress *p, char const *label,
+                     char const *rate_format, bool tty, off_t total,
+                     double now);
 
 /* If a line is due at time NOW with DONE bytes done, put the text to
    write in BUF and return its length; else return 0.  */
@@ -59,9 +62,13 @@ size_t progress_update (struct progress *p, off_t done, double now,
 size_t progress_end (struct progress *p, char buf[PROGRESS_BUFSIZE]);
 
 /* Format the line itself into BUF of SIZE bytes: LABEL, percentage of
-   TOTAL done, the sizes, the rate and the time left, from DONE bytes in
-   ELAPSED seconds.  Return its length.  */
+   TOTAL done, the sizes, and once anything is done, the rate and the
+   time left, from DONE bytes in ELAPSED seconds, in RATE_FORMAT: a
+   printf format of the rate as a human size (%s) and the hours,
+   minutes and seconds (%jd, %02jd, %02jd), such as
+   ", %s/s, %jd:%02jd:%02jd left".  Return its length.  */
 size_t progress_format (char *buf, size_t size, char const *label,
-                        off_t done, off_t total, double elapsed);
+                        char const *rate_format, off_t done, off_t total,
+                        double elapsed);
 
 #endif

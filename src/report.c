@@ -12,6 +12,7 @@
 
 #include "xalloc.h"
 
+#include "i18n.h"
 #include "sizes.h"
 
 void
@@ -29,9 +30,11 @@ report_hole (struct report *r, enum hole_kind kind, off_t offset,
 {
   if (!r->json)
     {
-      printf ("%s hole: offset %jd - %jd (%jd bytes)\n",
-              kind == HOLE_FILE ? "file" : "data", (intmax_t) offset,
-              (intmax_t) (offset + length), (intmax_t) length);
+      printf ((kind == HOLE_FILE
+               ? _("file hole: offset %jd - %jd (%jd bytes)\n")
+               : _("data hole: offset %jd - %jd (%jd bytes)\n")),
+              (intmax_t) offset, (intmax_t) (offset + length),
+              (intmax_t) length);
       return;
     }
   struct report_holes *h = &r->holes[kind];
@@ -63,8 +66,12 @@ static void
 print_holes (intmax_t holes, off_t bytes, off_t file_size)
 {
   char buf[HUMAN_SIZE_BUFSIZE];
-  printf ("%jd holes, %s (%jd bytes, %.2f%% of the file)", holes,
-          human_size (bytes, buf), (intmax_t) bytes,
+  /* TRANSLATORS: English says "holes" for one hole too, as util-linux
+     does and scripts expect; translations use their plural forms.  */
+  printf (ngettext ("%jd holes, %s (%jd bytes, %.2f%% of the file)",
+                    "%jd holes, %s (%jd bytes, %.2f%% of the file)",
+                    plural_of (holes)),
+          holes, human_size (bytes, buf), (intmax_t) bytes,
           percent (bytes, file_size));
 }
 
@@ -73,7 +80,7 @@ report_dug (char const *name, struct holes_stats const *stats)
 {
   printf ("%s: ", name);
   print_holes (stats->data_holes, stats->data_hole_bytes, stats->file_size);
-  puts (" converted to sparse holes.");
+  puts (_(" converted to sparse holes."));
 }
 
 /* The percentage P of BYTES in a file of FILE_SIZE bytes (BYTES at most
@@ -209,10 +216,13 @@ report_end (struct report const *r, struct holes_stats const *stats)
 {
   if (!r->json)
     {
-      fputs ("\nSummary:\nfile holes: ", stdout);
+      putchar ('\n');
+      puts (_("Summary:"));
+      fputs (_("file holes: "), stdout);
       print_holes (stats->file_holes, stats->file_hole_bytes,
                    stats->file_size);
-      fputs ("\ndata holes: ", stdout);
+      putchar ('\n');
+      fputs (_("data holes: "), stdout);
       print_holes (stats->data_holes, stats->data_hole_bytes,
                    stats->file_size);
       putchar ('\n');
