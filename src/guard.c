@@ -86,11 +86,6 @@ guard_writer_waits (void)
   return atomic_load (&writer_waits);
 }
 
-/* Whether thread TID, waiting for our answer to its open of the file,
-   asks to read only: its system call and flags, as /proc/TID/syscall
-   shows them while it waits.  False where they cannot be told: for
-   an io_uring worker or a kernel thread, and where the thread cannot
-   be looked into.  The caller checks that /proc is ours.  */
 /* Read /proc/TID/WHAT into BUF of SIZE bytes as a string.  Return its
    length, or -1.  */
 static ssize_t
@@ -98,15 +93,7 @@ read_task_file (pid_t tid, char const *what, char *buf, size_t size)
 {
   char path[64];
   snprintf (path, sizeof path, "/proc/%d/%s", (int) tid, what);
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return -1;
-  ssize_t n = read (fd, buf, size - 1);
-  close (fd);
-  if (n < 0)
-    return -1;
-  buf[n] = '\0';
-  return n;
+  return read_small (path, buf, size);
 }
 
 /* Whether thread TID is a thread of a user program: not an io_uring
@@ -140,6 +127,11 @@ proc_is_ours (void)
   return *end == '\0' && pid == getpid ();
 }
 
+/* Whether thread TID, waiting for our answer to its open of the file,
+   asks to read only: its system call and flags, as /proc/TID/syscall
+   shows them while it waits.  False where they cannot be told: for
+   an io_uring worker or a kernel thread, and where the thread cannot
+   be looked into.  The caller checks that /proc is ours.  */
 static bool
 opens_to_read (pid_t tid)
 {
@@ -228,6 +220,8 @@ watch (void *arg)
       for (struct fanotify_event_metadata *m = ev; FAN_EVENT_OK (m, len);
            m = FAN_EVENT_NEXT (m, len))
         {
+          if (m->vers != FANOTIFY_METADATA_VERSION)
+            return watch_failed ();
           if (m->fd < 0)
             continue;
           if (m->pid == self || (ours && opens_to_read (m->pid)))
@@ -240,6 +234,15 @@ watch (void *arg)
             }
         }
     }
+}
+
+/* Put back the limit of open descriptors that watch_start raised.  */
+static void
+restore_limit (struct guard *g)
+{
+  if (g->raised)
+    setrlimit (RLIMIT_NOFILE, &g->old_limit);
+  g->raised = false;
 }
 
 /* Stop the watcher of G, let the opens it held go on, and end the watch:
@@ -256,6 +259,7 @@ watch_end (struct guard *g)
   close (g->fan_fd);
   close (g->wake[0]);
   close (g->wake[1]);
+  restore_limit (g);
   g->watching = false;
 }
 
@@ -284,13 +288,15 @@ watch_start (struct guard *g, int fd)
      can be made, the kernel refuses the other process's open.  Room for
      the held ones and the batch read with them, as far as the hard
      limit allows.  */
-  struct rlimit lim;
-  if (getrlimit (RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY
-      && lim.rlim_cur < lim.rlim_max)
+  g->raised = false;
+  if (getrlimit (RLIMIT_NOFILE, &g->old_limit) == 0
+      && g->old_limit.rlim_cur != RLIM_INFINITY
+      && g->old_limit.rlim_cur < g->old_limit.rlim_max)
     {
+      struct rlimit lim = g->old_limit;
       rlim_t want = lim.rlim_cur + 2 * GUARD_HELD_MAX + 16;
       lim.rlim_cur = lim.rlim_max < want ? lim.rlim_max : want;
-      setrlimit (RLIMIT_NOFILE, &lim);
+      g->raised = setrlimit (RLIMIT_NOFILE, &lim) == 0;
     }
   g->nheld = 0;
   g->fan_fd = fd_safer (fanotify_init (FAN_CLASS_CONTENT | FAN_CLOEXEC
@@ -309,7 +315,10 @@ watch_start (struct guard *g, int fd)
       close (g->wake[1]);
     }
   if (err)
-    close (g->fan_fd);
+    {
+      close (g->fan_fd);
+      restore_limit (g);
+    }
   else
     g->watching = true;
   return err;
@@ -440,8 +449,9 @@ guard_take_shared (struct guard *g, int fd)
   int lock = setup_lock (fd);
   if (lock < 0)
     {
+      /* No watch then, the lease alone.  */
       g->watch_err = errno;
-      err = EAGAIN;
+      err = fcntl (fd, F_SETLEASE, F_WRLCK) == 0 ? 0 : errno;
     }
   else
     {

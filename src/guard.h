@@ -45,6 +45,19 @@
      but it writes no data, and nobody can write into the file without
      opening it.  If this program dies, the kernel lets every waiting
      open through.
+   - where /proc is another PID namespace's than ours, the thread IDs
+     that fanotify gives name other threads there: every opener but this
+     process is then held.  So is an io_uring worker or a kernel thread,
+     whose /proc/TID/syscall shows no open of its own.
+   - two processes setting up a watch on one file at once would each
+     hold back the other's open for writing again: the set-up is done
+     under a lock (an abstract Unix socket named after the file, so a
+     lock within one network namespace); where it cannot be had, the
+     lease alone guards.
+   - while the watch is set, the soft limit of open descriptors is
+     raised (within the hard limit) to leave room for the events'
+     descriptors: where the kernel can make none, it refuses the other
+     process's open.
 
    The operation asks guard_broken (through the should_stop hook of
    space.h) before every punch or write and after every chunk it reads,
@@ -56,6 +69,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
@@ -75,6 +89,8 @@ struct guard
   pthread_t watcher;            /* the thread that answers the opens */
   int held[GUARD_HELD_MAX];     /* the event descriptors of held opens */
   int nheld;
+  struct rlimit old_limit;      /* RLIMIT_NOFILE before the watch */
+  bool raised;                  /* the watch raised it */
 };
 
 /* Take a write lease on FD, open for writing.  Return 0 if it is held,

@@ -50,9 +50,7 @@ all_digits (char const *name)
   return true;
 }
 
-/* Read the small file PATH into BUF of SIZE bytes, as a string.  Return
-   its length, or -1.  */
-static ssize_t
+ssize_t
 read_small (char const *path, char *buf, size_t size)
 {
   int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);

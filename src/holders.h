@@ -51,4 +51,8 @@ int holders_find (int fd, struct holders *h);
 
 void holders_free (struct holders *h);
 
+/* Read the small file PATH (of /proc, of /sys) into BUF of SIZE bytes,
+   as a string.  Return its length, or -1.  */
+ssize_t read_small (char const *path, char *buf, size_t size);
+
 #endif
