@@ -47,6 +47,8 @@ setup() {
 }
 
 teardown() {
+  # A descriptor a failed test left open would keep its filesystem busy.
+  exec 7<&-
   if [[ -n $FROZEN ]]; then
     fsfreeze --unfreeze "$FROZEN" || true
   fi
