@@ -78,32 +78,74 @@ count_hole (struct holes_tally *t, enum hole_kind kind, off_t offset,
     t->found (t->found_arg, kind, offset, length);
 }
 
+/* Whether T holds runs of zeros to punch together.  */
+static bool
+holding (struct holes_tally const *t)
+{
+  return t->held_start < t->held_end;
+}
+
+/* Forget what T holds, punched or not.  */
+static void
+drop_held (struct holes_tally *t)
+{
+  t->held_start = t->held_end = 0;
+  t->held_data_holes = t->held_file_holes = 0;
+  t->held_data_bytes = t->held_file_bytes = 0;
+}
+
 static void
 close_file_hole (struct holes_tally *t)
 {
-  if (t->file_start < t->file_end)
-    count_hole (t, HOLE_FILE, t->file_start, t->file_end - t->file_start);
+  off_t length = t->file_end - t->file_start;
+  if (0 < length && holding (t))
+    {
+      t->held_file_holes++;
+      t->held_file_bytes += length;
+    }
+  else if (0 < length)
+    count_hole (t, HOLE_FILE, t->file_start, length);
   t->file_start = t->file_end = 0;
 }
 
-/* Punch the open run from where it is punched up to UPTO, a block
-   boundary or the end of the file; the last partial block of the file is
-   punched whole, the part past the end holding nothing.  */
+/* Punch the open run, and before it what T holds, from where it is
+   punched up to UPTO, a block boundary or the end of the file, in one
+   call; the last partial block of the file is punched whole, the part
+   past the end holding nothing.  Count what T held if it is punched,
+   and forget it either way.  */
 static int
 punch_to (struct holes_tally *t, off_t upto)
 {
-  off_t from = t->punched;
+  bool held = holding (t);
+  off_t from = held ? t->held_start : t->punched;
   if (upto <= from)
     return 0;
   off_t to = upto == t->size ? ceil_block (upto, t->block) : upto;
   int err = t->punch (t->punch_arg, from, to - from);
   if (!err)
-    t->punched = upto;
+    {
+      t->punched = upto;
+      t->stats->data_holes += t->held_data_holes;
+      t->stats->data_hole_bytes += t->held_data_bytes;
+      t->stats->file_holes += t->held_file_holes;
+      t->stats->file_hole_bytes += t->held_file_bytes;
+    }
+  if (held)
+    drop_held (t);
   return err;
 }
 
+/* Punch what T holds.  */
+static int
+punch_held (struct holes_tally *t)
+{
+  return holding (t) ? punch_to (t, t->held_end) : 0;
+}
+
 /* Close the open run of zeros: punch the rest of it if PUNCH, and count
-   what it holds of whole blocks (when digging: of punched ones).  */
+   what it holds of whole blocks (when digging: of punched ones).  If T
+   merges and nothing of the run is punched yet, hold it instead, to be
+   punched with the runs that follow across holes.  */
 static int
 close_run (struct holes_tally *t, bool punch)
 {
@@ -113,6 +155,17 @@ close_run (struct holes_tally *t, bool punch)
   off_t end = (t->zero_end == t->size ? t->zero_end
                : floor_block (t->zero_end, t->block));
   int err = 0;
+  if (t->punch && punch && t->merge && t->punched == start && start < end)
+    {
+      if (!holding (t))
+        t->held_start = start;
+      t->held_end = end;
+      t->held_data_holes++;
+      t->held_data_bytes += end - start;
+      t->zero_start = t->zero_end = t->punched = 0;
+      return (HOLES_PUNCH_BATCH <= t->held_end - t->held_start
+              ? punch_held (t) : 0);
+    }
   if (t->punch)
     {
       if (punch)
@@ -169,7 +222,8 @@ int
 holes_tally_data (struct holes_tally *t)
 {
   close_file_hole (t);
-  return close_run (t, true);
+  int err = close_run (t, true);
+  return err ? err : punch_held (t);
 }
 
 int
@@ -177,7 +231,17 @@ holes_tally_end (struct holes_tally *t, bool complete)
 {
   int err = close_run (t, complete);
   close_file_hole (t);
+  if (!err && complete)
+    err = punch_held (t);
+  drop_held (t);
   return err;
+}
+
+off_t
+holes_tally_settled (struct holes_tally const *t, off_t done)
+{
+  return (holding (t) ? t->held_start
+          : t->zero_start < t->zero_end ? t->punched : done);
 }
 
 
@@ -509,15 +573,15 @@ walk_range (struct scan *s, off_t end)
   extents_close (&walk);
 
   /* Stopped: all before the punch that was not done, or else before the
-     run of zeros that is left unpunched, is dug; nothing after.  The
+     runs of zeros held or left unpunched, is dug; nothing after.  The
      progress made so far may lag behind the first (it is counted after
      each chunk read) or run ahead of the second.  */
   if (err && s->tally.punch)
     {
       off_t settled = (0 <= s->stopped_at ? s->stopped_at
-                       : s->tally.zero_start < s->tally.zero_end
-                       ? s->tally.punched
-                       : s->stats->start + s->stats->done);
+                       : holes_tally_settled (&s->tally,
+                                              s->stats->start
+                                              + s->stats->done));
       s->stats->done = max_off (settled - s->stats->start, 0);
     }
   int end_err = holes_tally_end (&s->tally, !err);
@@ -576,6 +640,13 @@ scan_file (int fd, off_t offset, off_t length, bool dig, bool probe,
     }
   holes_tally_init (&s.tally, stats->start, end, st.st_size, block,
                     found, found_arg, stats, dig ? dig_punch : NULL, &s);
+  /* Punching across the file holes between runs of zeros would punch
+     what a writer had just written there (--force, or no lease to be
+     had): merge the punches only where the writers are kept out (the
+     guard is taken by now); should_stop then stops the dig before the
+     next punch, merged or not, once a writer comes.  */
+  s.tally.merge = (dig && !found && hooks && hooks->writers_out
+                   && hooks->writers_out (hooks->arg));
   err = dig && probe ? probe_punch (fd, st.st_size, block, out) : 0;
   struct stat probed = st;
   if (dig && probe && fstat (fd, &probed) != 0)

@@ -147,6 +147,16 @@ struct holes_tally
   off_t file_start, file_end;   /* the file hole being grown, if any */
   off_t zero_start, zero_end;   /* the run of zeros being grown, if any */
   off_t punched;                /* the run is punched up to here */
+  /* If MERGE: runs of zeros with only holes between them are punched
+     in one call, [HELD_START, HELD_END) holding the runs closed and not
+     yet punched and the holes between them; what it holds is counted
+     once it is punched.  Only where no other process can write into
+     the holes meanwhile, and only with no FOUND (the holes would be
+     passed on out of order).  */
+  bool merge;
+  off_t held_start, held_end;
+  intmax_t held_data_holes, held_file_holes;
+  off_t held_data_bytes, held_file_bytes;
 };
 
 /* Start *T for the range [START, END) of a file of SIZE bytes with
@@ -169,5 +179,10 @@ int holes_tally_data (struct holes_tally *t);
    stopped), punch nothing more, and count of the open run only what is
    punched.  */
 int holes_tally_end (struct holes_tally *t, bool complete);
+
+/* Where a stopped walk stands, DONE being how far it got: before what
+   T holds or the open run of zeros, unpunched; all before it is dug,
+   nothing after.  */
+off_t holes_tally_settled (struct holes_tally const *t, off_t done);
 
 #endif
