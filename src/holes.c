@@ -260,6 +260,11 @@ struct scan
   off_t buf_len;
   off_t asked_end;              /* the reads asked for reach up to here */
   struct cache_window cache;    /* what was cached before it was read */
+  /* The data past a long hole, asked for before the walk gets there,
+     if AHEAD_START < AHEAD_END; AHEAD notes what was cached there
+     before.  */
+  struct cache_window ahead;
+  off_t ahead_start, ahead_end;
   intmax_t punches;             /* punches done */
   off_t stopped_at;             /* a stop before the punch there, or -1 */
   struct extent const *mask;    /* if not NULL: dig only inside these */
@@ -343,6 +348,48 @@ release_window (struct scan *s, off_t upto)
   s->buf_len = 0;
 }
 
+/* Ask for the data after the hole at FROM, the first HOLES_CHUNK bytes
+   of the data extent the map shows next inside the tally's window,
+   noting first in S->ahead what of it is cached, so that it comes in
+   while the walk gets there (a sparse file: one window per jump).  */
+static void
+ask_past_hole (struct scan *s, off_t from)
+{
+  off_t start, end, limit;
+  if (!extents_next_data (s->walk, from, &start, &end)
+      || s->tally.window_end <= start)
+    return;
+  if (ckd_add (&limit, start, HOLES_CHUNK))
+    limit = OFF_T_MAX;
+  end = min_off (min_off (end, limit), s->tally.window_end);
+  cache_note (&s->ahead, start, end);
+  if (!cache_was_cached (&s->ahead, start, end))
+    posix_fadvise (s->fd, start, end - start, POSIX_FADV_WILLNEED);
+  s->ahead_start = start;
+  s->ahead_end = end;
+}
+
+/* Drop what asking for the data past a hole brought into the page
+   cache, unless the walk is at POS inside it: then what S->ahead noted
+   becomes the notes of the window read there.  */
+static void
+take_ahead (struct scan *s, off_t pos)
+{
+  if (s->ahead_end <= s->ahead_start)
+    return;
+  if (s->ahead_start <= pos && pos < s->ahead_end)
+    {
+      struct cache_window noted = s->ahead;
+      s->ahead = s->cache;
+      s->cache = noted;
+    }
+  else if (pos < s->ahead_start)
+    return;
+  else
+    cache_drop_new (&s->ahead, s->ahead_start, s->ahead_end);
+  s->ahead_start = s->ahead_end = 0;
+}
+
 /* Read into S->buf the bytes from POS on, where data reaches up to
    END: to END, or, within HOLES_CHUNK bytes, to where the data that
    the map shows next reaches across holes and unwritten extents
@@ -353,6 +400,7 @@ static int
 read_window (struct scan *s, off_t pos, off_t end)
 {
   release_window (s, pos);
+  take_ahead (s, pos);
   off_t limit;
   if (ckd_add (&limit, pos, HOLES_CHUNK))
     limit = OFF_T_MAX;
@@ -373,6 +421,11 @@ read_window (struct scan *s, off_t pos, off_t end)
                                  min_off (next_limit, s->tally.window_end),
                                  HOLES_GAP);
     }
+  /* No data follows across small holes: ask for what follows the
+     long hole after this window.  */
+  if (s->walk && next == stop && end == s->walk->pos
+      && s->ahead_end <= s->ahead_start)
+    ask_past_hole (s, stop);
   /* Readahead may bring in pages past this window: note them too
      before it can.  */
   off_t ahead;
@@ -569,6 +622,7 @@ walk_range (struct scan *s, off_t end)
         }
     }
   release_window (s, OFF_T_MAX);
+  take_ahead (s, OFF_T_MAX);
   s->walk = NULL;
   extents_close (&walk);
 
@@ -633,8 +687,10 @@ scan_file (int fd, off_t offset, off_t length, bool dig, bool probe,
 
   struct scan s = { .fd = fd, .hooks = hooks, .stats = stats, .out = out,
                     .stopped_at = -1, .mask = mask, .nmask = n };
-  if (cache_window_init (&s.cache, fd, HOLES_NOTED) != 0)
+  if (cache_window_init (&s.cache, fd, HOLES_NOTED) != 0
+      || cache_window_init (&s.ahead, fd, HOLES_NOTED) != 0)
     {
+      cache_window_free (&s.cache);
       *out = (struct space_outcome) { .err = ENOMEM, .step = STEP_READ };
       return ENOMEM;
     }
@@ -655,6 +711,7 @@ scan_file (int fd, off_t offset, off_t length, bool dig, bool probe,
     err = walk_range (&s, end);
   free (s.buf);
   cache_window_free (&s.cache);
+  cache_window_free (&s.ahead);
   if (err && (err == EINTR || !out->err))
     *out = (struct space_outcome) { .err = err, .step = STEP_NONE };
 

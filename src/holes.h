@@ -23,11 +23,18 @@
    read returned for them.  What a window's read brought into the page
    cache is dropped once the window is tested (cache.h: pages cached
    before stay cached), so memory stays constant and the machine's
-   working set stays.
+   working set stays.  Where no data follows across small holes (a
+   sparse file), the first window of the data past the long hole is
+   asked for (POSIX_FADV_WILLNEED) before this one is read, its page
+   cache noted apart first, so that what it brings in is dropped too,
+   whether the walk gets there or not.
 
    When digging, each data hole is punched (FALLOC_FL_PUNCH_HOLE |
    FALLOC_FL_KEEP_SIZE) as soon as its blocks are verified, long ones in
-   pieces.  Every punch covers only bytes read as zeros (or unwritten),
+   pieces; while the guard keeps writers out (the writers_out hook),
+   the runs of zeros with only holes between them are punched in one
+   call, counted once it is done.  Every punch covers only bytes read
+   as zeros (or unwritten) and, when merged, file holes,
    so a dig stopped at any moment, even by SIGKILL, leaves the bytes of
    the file as they were.  Keeping other writers out between the test and
    the punch is the caller's part: a dig first calls the guard hook of

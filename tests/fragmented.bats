@@ -365,3 +365,42 @@ $((513 * 4096)) $((127 * 4096))"
     seek=$(((groups - 1) * 5 + 1)) conv=notrunc status=none
   cmp -- "$BATS_TEST_TMPDIR/want" "$f" || fail "bytes changed or the writer's block is lost"
 }
+
+# F: 1 MiB of data at the start of each 64 MiB of 256 MiB, holes between.
+# Cold, -r asks for the data past each long hole (POSIX_FADV_WILLNEED)
+# before it reads the data before the hole, and leaves none of it in the
+# page cache; warm, it drops nothing.
+sparse_ahead() {
+  local f=$1 log=$BATS_TEST_TMPDIR/strace.log k order
+  drop_caches
+  strace -qq -e trace=pread64,fadvise64 -P "$f" -o "$log" \
+    "$FALLOCATE" -r "$f" >/dev/null 2>&1 || { WHY="-r failed"; return 1; }
+  order=$(sed -nE 's/^fadvise64\([0-9]+, ([0-9]+), [0-9]+, POSIX_FADV_WILLNEED\).*/ask \1/p
+                   s/^pread64\([0-9]+, .*, ([0-9]+)\) = [0-9]+$/read \1/p' "$log" |
+            awk '!seen[$0]++' | tr '\n' ' ')
+  for k in 1 2 3; do
+    [[ $order == *"ask $((k * 64 * MiB)) "*"read $(((k - 1) * 64 * MiB)) "* ]] ||
+      { WHY="the data at $((k * 64)) MiB not asked for first: $order"; return 1; }
+  done
+  expect_resident "$f" 0 "after a cold -r" || return 1
+  cat -- "$f" >/dev/null
+  expect_resident "$f" $((256 * MiB)) "before a warm -r" || return 1
+  "$FALLOCATE" -r "$f" >/dev/null || { WHY="-r failed"; return 1; }
+  expect_resident "$f" $((256 * MiB)) "after a warm -r"
+}
+
+@test "-r on a sparse file asks for the data past each long hole ahead, and drops only that" {
+  require_fs ext4
+  require_root
+  command -v strace >/dev/null || ci_skip "strace is not installed"
+  cache_lock
+  local f k
+  f=$(new_file ext4)
+  for k in 0 1 2 3; do
+    head -c "$MiB" /dev/urandom |
+      dd of="$f" bs=1M seek=$((k * 64)) conv=notrunc status=none
+  done
+  truncate -s 256M -- "$f"
+  sync -- "$f"
+  tries sparse_ahead "$f"
+}
