@@ -223,6 +223,31 @@ extents_data_reach (struct extents const *walk, off_t from, off_t limit,
   return reach;
 }
 
+bool
+extents_next_data (struct extents const *walk, off_t from, off_t *start,
+                   off_t *end)
+{
+  if (from < walk->pos)
+    from = walk->pos;
+  if (walk->method != EXTENTS_FIEMAP || !walk->map)
+    return false;
+  struct fiemap const *map = walk->map;
+  for (unsigned int i = walk->next; i < map->fm_mapped_extents; i++)
+    {
+      struct fiemap_extent const *e = &map->fm_extents[i];
+      uint64_t e_end = extent_end (e);
+      if ((uint64_t) walk->end <= e->fe_logical)
+        break;
+      if (e_end <= (uint64_t) from
+          || extent_kind (e->fe_flags) != EXTENT_DATA)
+        continue;
+      *start = (uint64_t) from < e->fe_logical ? (off_t) e->fe_logical : from;
+      *end = e_end < (uint64_t) walk->end ? (off_t) e_end : walk->end;
+      return true;
+    }
+  return false;
+}
+
 void
 extents_close (struct extents *walk)
 {

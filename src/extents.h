@@ -90,6 +90,15 @@ int extents_next (struct extents *walk, struct extent *seg);
 off_t extents_data_reach (struct extents const *walk, off_t from,
                           off_t limit, off_t gap);
 
+/* The first data extent of WALK that ends after FROM (or WALK's
+   position, if later), as far as the part of the map already read shows
+   (no call to the filesystem): store in *START and *END where it lies
+   from FROM on, cut at WALK's end, and return true; false if the map
+   read shows none, or if the method is not FIEMAP.  For asking for the
+   data past a long hole before the walk gets there.  */
+bool extents_next_data (struct extents const *walk, off_t from,
+                        off_t *start, off_t *end);
+
 /* Release what extents_open took.  */
 void extents_close (struct extents *walk);
 

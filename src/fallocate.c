@@ -853,6 +853,14 @@ job_guard (void *arg)
   return 0;
 }
 
+/* Whether JOB's guard keeps other writers out of its file now.  */
+static bool
+job_writers_out (void *arg)
+{
+  struct job const *job = arg;
+  return job->guarded;
+}
+
 /* Give back the lease of JOB, if held.  */
 static void
 job_unguard (struct job *job)
@@ -1189,7 +1197,8 @@ process_file (char const *name, struct request const *req)
                                .progress = req->progress ? job_progress
                                                          : NULL,
                                .should_stop = job_should_stop,
-                               .guard = job_guard };
+                               .guard = job_guard,
+                               .writers_out = job_writers_out };
   struct space_outcome out = { 0 };
   struct undo undo = { 0 };
   bool allocating = allocates (req) && S_ISREG (t.st.st_mode);

@@ -78,32 +78,74 @@ count_hole (struct holes_tally *t, enum hole_kind kind, off_t offset,
     t->found (t->found_arg, kind, offset, length);
 }
 
+/* Whether T holds runs of zeros to punch together.  */
+static bool
+holding (struct holes_tally const *t)
+{
+  return t->held_start < t->held_end;
+}
+
+/* Forget what T holds, punched or not.  */
+static void
+drop_held (struct holes_tally *t)
+{
+  t->held_start = t->held_end = 0;
+  t->held_data_holes = t->held_file_holes = 0;
+  t->held_data_bytes = t->held_file_bytes = 0;
+}
+
 static void
 close_file_hole (struct holes_tally *t)
 {
-  if (t->file_start < t->file_end)
-    count_hole (t, HOLE_FILE, t->file_start, t->file_end - t->file_start);
+  off_t length = t->file_end - t->file_start;
+  if (0 < length && holding (t))
+    {
+      t->held_file_holes++;
+      t->held_file_bytes += length;
+    }
+  else if (0 < length)
+    count_hole (t, HOLE_FILE, t->file_start, length);
   t->file_start = t->file_end = 0;
 }
 
-/* Punch the open run from where it is punched up to UPTO, a block
-   boundary or the end of the file; the last partial block of the file is
-   punched whole, the part past the end holding nothing.  */
+/* Punch the open run, and before it what T holds, from where it is
+   punched up to UPTO, a block boundary or the end of the file, in one
+   call; the last partial block of the file is punched whole, the part
+   past the end holding nothing.  Count what T held if it is punched,
+   and forget it either way.  */
 static int
 punch_to (struct holes_tally *t, off_t upto)
 {
-  off_t from = t->punched;
+  bool held = holding (t);
+  off_t from = held ? t->held_start : t->punched;
   if (upto <= from)
     return 0;
   off_t to = upto == t->size ? ceil_block (upto, t->block) : upto;
   int err = t->punch (t->punch_arg, from, to - from);
   if (!err)
-    t->punched = upto;
+    {
+      t->punched = upto;
+      t->stats->data_holes += t->held_data_holes;
+      t->stats->data_hole_bytes += t->held_data_bytes;
+      t->stats->file_holes += t->held_file_holes;
+      t->stats->file_hole_bytes += t->held_file_bytes;
+    }
+  if (held)
+    drop_held (t);
   return err;
 }
 
+/* Punch what T holds.  */
+static int
+punch_held (struct holes_tally *t)
+{
+  return holding (t) ? punch_to (t, t->held_end) : 0;
+}
+
 /* Close the open run of zeros: punch the rest of it if PUNCH, and count
-   what it holds of whole blocks (when digging: of punched ones).  */
+   what it holds of whole blocks (when digging: of punched ones).  If T
+   merges and nothing of the run is punched yet, hold it instead, to be
+   punched with the runs that follow across holes.  */
 static int
 close_run (struct holes_tally *t, bool punch)
 {
@@ -113,6 +155,17 @@ close_run (struct holes_tally *t, bool punch)
   off_t end = (t->zero_end == t->size ? t->zero_end
                : floor_block (t->zero_end, t->block));
   int err = 0;
+  if (t->punch && punch && t->merge && t->punched == start && start < end)
+    {
+      if (!holding (t))
+        t->held_start = start;
+      t->held_end = end;
+      t->held_data_holes++;
+      t->held_data_bytes += end - start;
+      t->zero_start = t->zero_end = t->punched = 0;
+      return (HOLES_PUNCH_BATCH <= t->held_end - t->held_start
+              ? punch_held (t) : 0);
+    }
   if (t->punch)
     {
       if (punch)
@@ -169,7 +222,8 @@ int
 holes_tally_data (struct holes_tally *t)
 {
   close_file_hole (t);
-  return close_run (t, true);
+  int err = close_run (t, true);
+  return err ? err : punch_held (t);
 }
 
 int
@@ -177,7 +231,17 @@ holes_tally_end (struct holes_tally *t, bool complete)
 {
   int err = close_run (t, complete);
   close_file_hole (t);
+  if (!err && complete)
+    err = punch_held (t);
+  drop_held (t);
   return err;
+}
+
+off_t
+holes_tally_settled (struct holes_tally const *t, off_t done)
+{
+  return (holding (t) ? t->held_start
+          : t->zero_start < t->zero_end ? t->punched : done);
 }
 
 
@@ -196,6 +260,11 @@ struct scan
   off_t buf_len;
   off_t asked_end;              /* the reads asked for reach up to here */
   struct cache_window cache;    /* what was cached before it was read */
+  /* The data past a long hole, asked for before the walk gets there,
+     if AHEAD_START < AHEAD_END; AHEAD notes what was cached there
+     before.  */
+  struct cache_window ahead;
+  off_t ahead_start, ahead_end;
   intmax_t punches;             /* punches done */
   off_t stopped_at;             /* a stop before the punch there, or -1 */
   struct extent const *mask;    /* if not NULL: dig only inside these */
@@ -279,6 +348,48 @@ release_window (struct scan *s, off_t upto)
   s->buf_len = 0;
 }
 
+/* Ask for the data after the hole at FROM, the first HOLES_CHUNK bytes
+   of the data extent the map shows next inside the tally's window,
+   noting first in S->ahead what of it is cached, so that it comes in
+   while the walk gets there (a sparse file: one window per jump).  */
+static void
+ask_past_hole (struct scan *s, off_t from)
+{
+  off_t start, end, limit;
+  if (!extents_next_data (s->walk, from, &start, &end)
+      || s->tally.window_end <= start)
+    return;
+  if (ckd_add (&limit, start, HOLES_CHUNK))
+    limit = OFF_T_MAX;
+  end = min_off (min_off (end, limit), s->tally.window_end);
+  cache_note (&s->ahead, start, end);
+  if (!cache_was_cached (&s->ahead, start, end))
+    posix_fadvise (s->fd, start, end - start, POSIX_FADV_WILLNEED);
+  s->ahead_start = start;
+  s->ahead_end = end;
+}
+
+/* Drop what asking for the data past a hole brought into the page
+   cache, unless the walk is at POS inside it: then what S->ahead noted
+   becomes the notes of the window read there.  */
+static void
+take_ahead (struct scan *s, off_t pos)
+{
+  if (s->ahead_end <= s->ahead_start)
+    return;
+  if (s->ahead_start <= pos && pos < s->ahead_end)
+    {
+      struct cache_window noted = s->ahead;
+      s->ahead = s->cache;
+      s->cache = noted;
+    }
+  else if (pos < s->ahead_start)
+    return;
+  else
+    cache_drop_new (&s->ahead, s->ahead_start, s->ahead_end);
+  s->ahead_start = s->ahead_end = 0;
+}
+
 /* Read into S->buf the bytes from POS on, where data reaches up to
    END: to END, or, within HOLES_CHUNK bytes, to where the data that
    the map shows next reaches across holes and unwritten extents
@@ -289,6 +400,7 @@ static int
 read_window (struct scan *s, off_t pos, off_t end)
 {
   release_window (s, pos);
+  take_ahead (s, pos);
   off_t limit;
   if (ckd_add (&limit, pos, HOLES_CHUNK))
     limit = OFF_T_MAX;
@@ -309,6 +421,11 @@ read_window (struct scan *s, off_t pos, off_t end)
                                  min_off (next_limit, s->tally.window_end),
                                  HOLES_GAP);
     }
+  /* No data follows across small holes: ask for what follows the
+     long hole after this window.  */
+  if (s->walk && next == stop && end == s->walk->pos
+      && s->ahead_end <= s->ahead_start)
+    ask_past_hole (s, stop);
   /* Readahead may bring in pages past this window: note them too
      before it can.  */
   off_t ahead;
@@ -505,19 +622,20 @@ walk_range (struct scan *s, off_t end)
         }
     }
   release_window (s, OFF_T_MAX);
+  take_ahead (s, OFF_T_MAX);
   s->walk = NULL;
   extents_close (&walk);
 
   /* Stopped: all before the punch that was not done, or else before the
-     run of zeros that is left unpunched, is dug; nothing after.  The
+     runs of zeros held or left unpunched, is dug; nothing after.  The
      progress made so far may lag behind the first (it is counted after
      each chunk read) or run ahead of the second.  */
   if (err && s->tally.punch)
     {
       off_t settled = (0 <= s->stopped_at ? s->stopped_at
-                       : s->tally.zero_start < s->tally.zero_end
-                       ? s->tally.punched
-                       : s->stats->start + s->stats->done);
+                       : holes_tally_settled (&s->tally,
+                                              s->stats->start
+                                              + s->stats->done));
       s->stats->done = max_off (settled - s->stats->start, 0);
     }
   int end_err = holes_tally_end (&s->tally, !err);
@@ -569,13 +687,22 @@ scan_file (int fd, off_t offset, off_t length, bool dig, bool probe,
 
   struct scan s = { .fd = fd, .hooks = hooks, .stats = stats, .out = out,
                     .stopped_at = -1, .mask = mask, .nmask = n };
-  if (cache_window_init (&s.cache, fd, HOLES_NOTED) != 0)
+  if (cache_window_init (&s.cache, fd, HOLES_NOTED) != 0
+      || cache_window_init (&s.ahead, fd, HOLES_NOTED) != 0)
     {
+      cache_window_free (&s.cache);
       *out = (struct space_outcome) { .err = ENOMEM, .step = STEP_READ };
       return ENOMEM;
     }
   holes_tally_init (&s.tally, stats->start, end, st.st_size, block,
                     found, found_arg, stats, dig ? dig_punch : NULL, &s);
+  /* Punching across the file holes between runs of zeros would punch
+     what a writer had just written there (--force, or no lease to be
+     had): merge the punches only where the writers are kept out (the
+     guard is taken by now); should_stop then stops the dig before the
+     next punch, merged or not, once a writer comes.  */
+  s.tally.merge = (dig && !found && hooks && hooks->writers_out
+                   && hooks->writers_out (hooks->arg));
   err = dig && probe ? probe_punch (fd, st.st_size, block, out) : 0;
   struct stat probed = st;
   if (dig && probe && fstat (fd, &probed) != 0)
@@ -584,6 +711,7 @@ scan_file (int fd, off_t offset, off_t length, bool dig, bool probe,
     err = walk_range (&s, end);
   free (s.buf);
   cache_window_free (&s.cache);
+  cache_window_free (&s.ahead);
   if (err && (err == EINTR || !out->err))
     *out = (struct space_outcome) { .err = err, .step = STEP_NONE };
 

@@ -23,11 +23,18 @@
    read returned for them.  What a window's read brought into the page
    cache is dropped once the window is tested (cache.h: pages cached
    before stay cached), so memory stays constant and the machine's
-   working set stays.
+   working set stays.  Where no data follows across small holes (a
+   sparse file), the first window of the data past the long hole is
+   asked for (POSIX_FADV_WILLNEED) before this one is read, its page
+   cache noted apart first, so that what it brings in is dropped too,
+   whether the walk gets there or not.
 
    When digging, each data hole is punched (FALLOC_FL_PUNCH_HOLE |
    FALLOC_FL_KEEP_SIZE) as soon as its blocks are verified, long ones in
-   pieces.  Every punch covers only bytes read as zeros (or unwritten),
+   pieces; while the guard keeps writers out (the writers_out hook),
+   the runs of zeros with only holes between them are punched in one
+   call, counted once it is done.  Every punch covers only bytes read
+   as zeros (or unwritten) and, when merged, file holes,
    so a dig stopped at any moment, even by SIGKILL, leaves the bytes of
    the file as they were.  Keeping other writers out between the test and
    the punch is the caller's part: a dig first calls the guard hook of
@@ -147,6 +154,16 @@ struct holes_tally
   off_t file_start, file_end;   /* the file hole being grown, if any */
   off_t zero_start, zero_end;   /* the run of zeros being grown, if any */
   off_t punched;                /* the run is punched up to here */
+  /* If MERGE: runs of zeros with only holes between them are punched
+     in one call, [HELD_START, HELD_END) holding the runs closed and not
+     yet punched and the holes between them; what it holds is counted
+     once it is punched.  Only where no other process can write into
+     the holes meanwhile, and only with no FOUND (the holes would be
+     passed on out of order).  */
+  bool merge;
+  off_t held_start, held_end;
+  intmax_t held_data_holes, held_file_holes;
+  off_t held_data_bytes, held_file_bytes;
 };
 
 /* Start *T for the range [START, END) of a file of SIZE bytes with
@@ -169,5 +186,10 @@ int holes_tally_data (struct holes_tally *t);
    stopped), punch nothing more, and count of the open run only what is
    punched.  */
 int holes_tally_end (struct holes_tally *t, bool complete);
+
+/* Where a stopped walk stands, DONE being how far it got: before what
+   T holds or the open run of zeros, unpunched; all before it is dug,
+   nothing after.  */
+off_t holes_tally_settled (struct holes_tally const *t, off_t done);
 
 #endif

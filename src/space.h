@@ -86,6 +86,9 @@ struct space_hooks
      holes and so must keep other writers out: return 0 to go on, or an
      errno value to refuse.  */
   int (*guard) (void *arg);
+  /* Whether other writers are kept out of the file now (they cannot
+     write into its holes before should_stop says so); NULL: no.  */
+  bool (*writers_out) (void *arg);
 };
 
 /* Each returns 0 on success, else an errno value, and fills *OUT, which

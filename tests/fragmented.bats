@@ -276,3 +276,131 @@ PY
   frag_file "$f" "$(pairs 2048 d h)"
   tries data_alone "$f"
 }
+
+# punches F COMMAND...: the hole punches COMMAND makes in F (not the
+# probe beyond its end), one "OFFSET LENGTH" line each.
+punches() {
+  local f=$1 log=$BATS_TEST_TMPDIR/strace.log size
+  shift
+  size=$(file_size "$f")
+  strace -qq -e trace=fallocate -P "$f" -o "$log" "$@" >/dev/null 2>&1 || true
+  sed -nE 's/^fallocate\([0-9]+, [A-Z_|]*PUNCH_HOLE[A-Z_|]*, ([0-9]+), ([0-9]+)\) = 0$/\1 \2/p' \
+    "$log" | awk -v s="$size" '$1 < s'
+}
+
+# Zero blocks with only file holes between them are punched in one
+# fallocate(2) call while the guard keeps writers out; with --force
+# (another process may fill the holes meanwhile) each run alone.  What
+# -d -v says is the same either way.
+@test "-d punches zero blocks with only holes between them in one call" {
+  require_fs ext4
+  command -v strace >/dev/null || ci_skip "strace is not installed"
+  local f spec merged forced
+  f=$(new_file ext4)
+  spec="$(pairs 256 z h)d$(pairs 64 z h)"
+  frag_file "$f" "$spec"
+  merged=$(punches "$f" "$FALLOCATE" -d "$f")
+  assert_equal "$merged" "0 $((511 * 4096))
+$((513 * 4096)) $((127 * 4096))"
+  assert_equal "$(mapped_bytes "$f" 0 $((${#spec} * 4096)))" 4096
+  report_matches "${spec//z/h}" "$f"
+  frag_file "$f" "$spec"
+  forced=$(punches "$f" "$FALLOCATE" -d --force "$f")
+  assert_equal "$(wc -l <<<"$forced")" 320
+  assert_equal "$(mapped_bytes "$f" 0 $((${#spec} * 4096)))" 4096
+  # The counts are those of the 320 runs punched one by one.
+  frag_file "$f" "$spec"
+  run --separate-stderr "$FALLOCATE" -d -v --force "$f"
+  assert_equal "$status" 0
+  forced=$output
+  assert_output --partial ": 320 holes, 1.3 MiB (1310720 bytes, "
+  frag_file "$f" "$spec"
+  run --separate-stderr "$FALLOCATE" -d -v "$f"
+  assert_equal "$status" 0
+  assert_equal "$stderr" ""
+  assert_equal "$output" "$forced"
+}
+
+# A writer opening F during a dig of merged punches: the dig stops before
+# its next punch and says at which offset X; each zero block below X is
+# a hole, every block from X on is as it was, the writer's block (in a
+# hole past X) is there, and the rest of the bytes are unchanged.
+@test "-d with merged punches: a writer arriving mid-dig loses nothing, the stop offset holds" {
+  require_fs ext4
+  local f spec groups base i x n b sum
+  f=$(new_file ext4)
+  groups=100
+  # Groups of 5 blocks, z h z h d: one punch of 3 blocks each.
+  spec=$(for ((i = 0; i < groups; i++)); do printf zhzhd; done)
+  frag_file "$f" "$spec"
+  cp -- "$f" "$BATS_TEST_TMPDIR/want"
+  base=$(stat -c %b -- "$f")
+  delayed fallocate 200000
+  slowed env --default-signal "$FALLOCATE" -d "$f"
+  for ((i = 0; i < 3000; i++)); do
+    (($(stat -c %b -- "$f") <= base - 16)) && break
+    job_running "$TRACER" || fail "the dig ended first: $(cat "$BATS_TEST_TMPDIR/err")"
+    sleep 0.01
+  done
+  (($(stat -c %b -- "$f") <= base - 16)) || fail "the dig punched nothing in 30 s"
+  # The writer fills the hole at block 1 of the last group.
+  printf 'written%.0s' $(seq 585) | head -c 4096 >"$BATS_TEST_TMPDIR/block"
+  timeout 60 dd if="$BATS_TEST_TMPDIR/block" of="$f" bs=4096 \
+    seek=$(((groups - 1) * 5 + 1)) conv=notrunc status=none
+  finish_within 60
+  assert_equal "$status" 1
+  sync -- "$f"
+  [[ $stderr =~ ^"fallocate: '$f': another process is opening the file for writing; stopped digging at offset "([0-9]+)" of "$((groups * 20480))", after converting "([0-9]+)" holes ("([0-9]+)" bytes) to sparse holes"$ ]] ||
+    fail "unexpected message: $stderr"
+  x=${BASH_REMATCH[1]} n=${BASH_REMATCH[2]} b=${BASH_REMATCH[3]}
+  ((n > 0 && x < (groups - 1) * 20480)) || fail "stopped at $x after $n holes"
+  # X is where a group's punch would have started.
+  assert_equal $((x % 20480)) 0
+  assert_equal "$n" $((x / 20480 * 2))
+  assert_equal "$b" $((n * 4096))
+  assert_equal "$(mapped_bytes "$f" 0 "$x")" $((x / 5))
+  assert_equal "$(mapped_bytes "$f" "$x" $((groups * 20480 - x)))" \
+    $(((groups * 20480 - x) / 5 * 3 + 4096))
+  dd if="$BATS_TEST_TMPDIR/block" of="$BATS_TEST_TMPDIR/want" bs=4096 \
+    seek=$(((groups - 1) * 5 + 1)) conv=notrunc status=none
+  cmp -- "$BATS_TEST_TMPDIR/want" "$f" || fail "bytes changed or the writer's block is lost"
+}
+
+# F: 1 MiB of data at the start of each 64 MiB of 256 MiB, holes between.
+# Cold, -r asks for the data past each long hole (POSIX_FADV_WILLNEED)
+# before it reads the data before the hole, and leaves none of it in the
+# page cache; warm, it drops nothing.
+sparse_ahead() {
+  local f=$1 log=$BATS_TEST_TMPDIR/strace.log k order
+  drop_caches
+  strace -qq -e trace=pread64,fadvise64 -P "$f" -o "$log" \
+    "$FALLOCATE" -r "$f" >/dev/null 2>&1 || { WHY="-r failed"; return 1; }
+  order=$(sed -nE 's/^fadvise64\([0-9]+, ([0-9]+), [0-9]+, POSIX_FADV_WILLNEED\).*/ask \1/p
+                   s/^pread64\([0-9]+, .*, ([0-9]+)\) = [0-9]+$/read \1/p' "$log" |
+            awk '!seen[$0]++' | tr '\n' ' ')
+  for k in 1 2 3; do
+    [[ $order == *"ask $((k * 64 * MiB)) "*"read $(((k - 1) * 64 * MiB)) "* ]] ||
+      { WHY="the data at $((k * 64)) MiB not asked for first: $order"; return 1; }
+  done
+  expect_resident "$f" 0 "after a cold -r" || return 1
+  cat -- "$f" >/dev/null
+  expect_resident "$f" $((256 * MiB)) "before a warm -r" || return 1
+  "$FALLOCATE" -r "$f" >/dev/null || { WHY="-r failed"; return 1; }
+  expect_resident "$f" $((256 * MiB)) "after a warm -r"
+}
+
+@test "-r on a sparse file asks for the data past each long hole ahead, and drops only that" {
+  require_fs ext4
+  require_root
+  command -v strace >/dev/null || ci_skip "strace is not installed"
+  cache_lock
+  local f k
+  f=$(new_file ext4)
+  for k in 0 1 2 3; do
+    head -c "$MiB" /dev/urandom |
+      dd of="$f" bs=1M seek=$((k * 64)) conv=notrunc status=none
+  done
+  truncate -s 256M -- "$f"
+  sync -- "$f"
+  tries sparse_ahead "$f"
+}

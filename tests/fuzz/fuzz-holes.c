@@ -14,7 +14,10 @@
      the window (the last partial block of the file counting up to its
      end) that lie wholly in zero segments;
    - the statistics add up to what was reported;
-   - digging punches exactly the data holes, block-aligned, in order.  */
+   - digging punches exactly the data holes, block-aligned, in order;
+   - digging with merged punches (and no per-hole callback) counts the
+     same, and punches, block-aligned, in order, all the data holes and
+     nothing but file holes and zeros.  */
 
 #include <config.h>
 
@@ -107,6 +110,22 @@ all_zeros (struct seg const *segs, int n, off_t from, off_t to)
       if (end <= from)
         continue;
       if (segs[i].offset > from || segs[i].kind != SEG_ZEROS)
+        return false;
+      from = end;
+    }
+  return to <= from;
+}
+
+/* Whether [FROM, TO) lies wholly in hole and zero segments of SEGS.  */
+static bool
+no_data (struct seg const *segs, int n, off_t from, off_t to)
+{
+  for (int i = 0; i < n && from < to; i++)
+    {
+      off_t end = segs[i].offset + segs[i].length;
+      if (end <= from)
+        continue;
+      if (segs[i].offset > from || segs[i].kind == SEG_DATA)
         return false;
       from = end;
     }
@@ -240,6 +259,51 @@ LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
           if (punched != data_bytes)
             wrong ("punches that do not add up to the data holes", 0);
         }
+    }
+
+  struct seen seen = { 0 };
+  struct holes_stats stats = { 0 };
+  struct holes_tally t;
+  holes_tally_init (&t, start, end, file_size, block, NULL, NULL, &stats,
+                    punch, &seen);
+  t.merge = true;
+  for (int i = 0; i < n; i++)
+    if (segs[i].kind == SEG_HOLE ? holes_tally_hole (&t, segs[i].offset,
+                                                     segs[i].length)
+        : segs[i].kind == SEG_ZEROS ? holes_tally_zeros (&t, segs[i].offset,
+                                                         segs[i].length)
+        : holes_tally_data (&t))
+      wrong ("a merged tally error", i);
+  if (holes_tally_end (&t, true) || seen.overflow)
+    wrong ("a merged tally error at the end", 0);
+  off_t file_bytes = 0, data_bytes = 0, last = 0;
+  for (int i = 0; i < nwant_file; i++)
+    file_bytes += want_file[i].length;
+  for (int i = 0; i < nwant_data; i++)
+    data_bytes += want_data[i].length;
+  if (stats.file_holes != nwant_file || stats.file_hole_bytes != file_bytes
+      || stats.data_holes != nwant_data || stats.data_hole_bytes != data_bytes)
+    wrong ("merged statistics that differ from the model", 0);
+  for (int i = 0; i < seen.npunched; i++)
+    {
+      struct span const *p = &seen.punched[i];
+      off_t p_end = p->offset + p->length;
+      if (p->offset < last || p->offset % block || p->length <= 0
+          || p->length % block
+          || !no_data (segs, n, p->offset,
+                       p_end < file_size ? p_end : file_size))
+        wrong ("a merged punch out of order, unaligned or over data", i);
+      last = p_end;
+    }
+  for (int j = 0; j < nwant_data; j++)
+    {
+      bool inside = false;
+      for (int i = 0; i < seen.npunched && !inside; i++)
+        inside = (seen.punched[i].offset <= want_data[j].offset
+                  && (want_data[j].offset + want_data[j].length
+                      <= seen.punched[i].offset + seen.punched[i].length));
+      if (!inside)
+        wrong ("a data hole that no merged punch covers", j);
     }
   return 0;
 }
