@@ -257,7 +257,7 @@ for i in range(2048):
     os.pread(fd, 4096, i * 8192)
 PY
   expect_resident "$f" $((8 * MiB)) "before the report" || return 1
-  strace -qq -e trace=pread64,fadvise64 -P "$f" -o "$log" \
+  ASAN_OPTIONS=detect_leaks=0 strace -qq -e trace=pread64,fadvise64 -P "$f" -o "$log" \
     "$FALLOCATE" -r "$f" >/dev/null 2>&1 || { WHY="-r failed"; return 1; }
   n=$(grep -c 'DONTNEED' "$log" || true)
   ((n == 0)) || { WHY="$n POSIX_FADV_DONTNEED calls"; return 1; }
@@ -373,7 +373,7 @@ $((513 * 4096)) $((127 * 4096))"
 sparse_ahead() {
   local f=$1 log=$BATS_TEST_TMPDIR/strace.log k order
   drop_caches
-  strace -qq -e trace=pread64,fadvise64 -P "$f" -o "$log" \
+  ASAN_OPTIONS=detect_leaks=0 strace -qq -e trace=pread64,fadvise64 -P "$f" -o "$log" \
     "$FALLOCATE" -r "$f" >/dev/null 2>&1 || { WHY="-r failed"; return 1; }
   order=$(sed -nE 's/^fadvise64\([0-9]+, ([0-9]+), [0-9]+, POSIX_FADV_WILLNEED\).*/ask \1/p
                    s/^pread64\([0-9]+, .*, ([0-9]+)\) = [0-9]+$/read \1/p' "$log" |
