@@ -207,14 +207,6 @@ keeps_mtime() {
 @test "-d on xfs: nothing to dig leaves the modification time" { keeps_mtime xfs; }
 @test "-d on tmpfs: nothing to dig leaves the modification time" { keeps_mtime tmpfs; }
 
-# count_preads F COMMAND...: how many times COMMAND calls pread64 on F.
-count_preads() {
-  local f=$1 log=$BATS_TEST_TMPDIR/strace.log
-  shift
-  strace -qq -e trace=pread64 -P "$f" -o "$log" "$@" >/dev/null 2>&1 || true
-  grep -c 'pread64(' "$log" || true
-}
-
 require_strace() {
   command -v strace >/dev/null || ci_skip "strace is not installed"
 }

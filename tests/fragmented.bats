@@ -164,14 +164,6 @@ fragmented_dig() {
 @test "-d on a fragmented ext4 file punches exactly the zero blocks" { fragmented_dig; }
 @test "-d on a fragmented ext4 file frees the unwritten blocks too" { fragmented_dig u; }
 
-# count_preads F COMMAND...: how many times COMMAND calls pread64 on F.
-count_preads() {
-  local f=$1 log=$BATS_TEST_TMPDIR/strace.log
-  shift
-  strace -qq -e trace=pread64 -P "$f" -o "$log" "$@" >/dev/null 2>&1 || true
-  grep -c 'pread64(' "$log" || true
-}
-
 # 16 MiB of 4 KiB data extents between 4 KiB holes (or unwritten
 # extents): read in 1 MiB windows, about 16 reads, where one read per
 # extent was 2048.

@@ -539,6 +539,14 @@ file_fingerprint() {
   fi
 }
 
+# count_preads F COMMAND...: how many times COMMAND calls pread64 on F.
+count_preads() {
+  local f=$1 log=$BATS_TEST_TMPDIR/strace.log
+  shift
+  strace -qq -e trace=pread64 -P "$f" -o "$log" "$@" >/dev/null 2>&1 || true
+  grep -c 'pread64(' "$log" || true
+}
+
 # file_state F: size, data blocks (data_alloc_bytes) and sha256 of F
 # ("absent" if F does not exist); to check that a failed operation gave
 # everything back.  Metadata blocks are left out: an ext4 extent tree that
